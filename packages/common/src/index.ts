@@ -1,0 +1,5 @@
+export { combineSignals, sleep } from "./abort.js";
+export type { IldErrorOptions } from "./ild-error.js";
+export { IldError } from "./ild-error.js";
+export type { Logger } from "./logger.js";
+export { noopLogger } from "./logger.js";

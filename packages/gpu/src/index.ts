@@ -1,0 +1,7 @@
+export type {
+  ContainerDeviceRequest,
+  Device,
+  DeviceBook,
+  PodDeviceAllocation,
+  ResourceCapacity,
+} from "./device-types.js";

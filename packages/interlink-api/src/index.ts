@@ -1,0 +1,17 @@
+export type {
+  ConfigMap,
+  ContainerLogOpts,
+  ContainerStatus,
+  CreateStruct,
+  JobConfig,
+  LogStruct,
+  PingAccelerator,
+  PingResources,
+  PingResponse,
+  PingTaint,
+  Pod,
+  PodStatus,
+  RetrievedContainer,
+  RetrievedPodData,
+  Secret,
+} from "./wire-types.js";

@@ -1,0 +1,14 @@
+export type {
+  DryRunResult,
+  EngineKind,
+  Hook,
+  HookContext,
+  HookPhase,
+  LogRequestOptions,
+  PodHandle,
+  PodPhase,
+  PodSummary,
+  Runner,
+  StartOptions,
+  StatusResult,
+} from "./runner-types.js";

@@ -1,0 +1,188 @@
+/**
+ * The engine-neutral plan of a pod: what `translatePod` produces and what every engine consumes.
+ * No Docker types here; `toDockerCreateBodies` renders a plan into Docker Engine API bodies.
+ */
+
+export type ContainerKind = "init" | "sidecar" | "regular";
+export type PullPolicy = "Always" | "IfNotPresent" | "Never";
+export type RestartPolicy = "Always" | "OnFailure" | "Never";
+
+export interface TranslationIssue {
+  /** Field path in the pod, e.g. `spec.containers[1].env[3].valueFrom.secretKeyRef`. */
+  path: string;
+  message: string;
+}
+
+export interface EnvVarPlan {
+  name: string;
+  value: string;
+}
+
+/** Where a mount's content comes from. Paths in `dataDir` are relative to the pod's data directory. */
+export type MountSource =
+  | { kind: "dataDir"; path: string }
+  | { kind: "tmpfs"; sizeBytes?: number; mode?: number }
+  | { kind: "hostPath"; path: string };
+
+export interface MountPlan {
+  /** The pod volume this mount comes from. */
+  volume: string;
+  /** Absolute path inside the container. */
+  target: string;
+  readOnly: boolean;
+  source: MountSource;
+  /** Set when the mount is a single file (configMap/secret item with subPath). */
+  isFile?: boolean;
+}
+
+/** A file the engine must write before containers start, under the pod's data directory. */
+export interface MaterializedFile {
+  /** Relative to the pod's data directory; validated: no `..`, not absolute, bounded length. */
+  path: string;
+  content: Uint8Array;
+  mode: number;
+  uid?: number;
+  gid?: number;
+  /** Secret material: the engine keeps it on tmpfs and never logs it. */
+  secret: boolean;
+}
+
+export type VolumeKind = "emptyDir" | "configMap" | "secret" | "projected" | "downwardAPI" | "hostPath";
+
+export interface VolumePlan {
+  name: string;
+  kind: VolumeKind;
+  /** Directory relative to the pod's data directory (absent for hostPath and memory emptyDirs). */
+  dir?: string;
+  medium: "disk" | "memory";
+  sizeLimitBytes?: number;
+  /** hostPath only: the host path and its Kubernetes type. */
+  hostPath?: { path: string; type: string };
+  /** Directory ownership for fsGroup. */
+  gid?: number;
+}
+
+export interface ResourcePlan {
+  /** limits.cpu × 1e9 (fractional CPUs kept). */
+  nanoCpus?: number;
+  /** requests.cpu → relative weight (1024 per CPU, Kubernetes' formula, min 2). */
+  cpuShares?: number;
+  memoryLimitBytes?: number;
+  memoryReservationBytes?: number;
+  /** Extended resources asked for (limits), e.g. {"nvidia.com/gpu": 2}. Integers only. */
+  extended: Record<string, number>;
+  /** Devices the caller assigned to this container (GPU UUIDs, device paths). */
+  devices: AssignedDevice[];
+}
+
+/** A device the caller (the device book) assigned to a container. */
+export interface AssignedDevice {
+  /** Resource name, e.g. `nvidia.com/gpu`, `nvidia.com/mig-1g.10gb`, `amd.com/gpu`, `xilinx.com/fpga`. */
+  resource: string;
+  vendor: "nvidia" | "amd" | "generic";
+  /** NVIDIA: GPU or MIG UUID. AMD/generic: unused. */
+  id?: string;
+  /** Host device paths to pass through (AMD, generic devices). */
+  paths?: string[];
+}
+
+export interface SecurityPlan {
+  user?: number;
+  group?: number;
+  supplementalGroups: number[];
+  runAsNonRoot: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  readOnlyRootFilesystem: boolean;
+  noNewPrivileges: boolean;
+  /** `securityContext.privileged` as the policy rendered it. */
+  privileged: "no" | "privileged" | "capabilities";
+  sysctls: Record<string, string>;
+}
+
+export interface PortPlan {
+  name?: string;
+  containerPort: number;
+  protocol: "TCP" | "UDP" | "SCTP";
+}
+
+export type HandlerPlan =
+  | { kind: "exec"; command: string[] }
+  | {
+      kind: "httpGet";
+      scheme: "HTTP" | "HTTPS";
+      host: string;
+      port: number;
+      path: string;
+      headers: Array<{ name: string; value: string }>;
+    }
+  | { kind: "tcpSocket"; host: string; port: number }
+  | { kind: "grpc"; port: number; service?: string }
+  | { kind: "sleep"; seconds: number };
+
+export interface ProbePlan {
+  handler: HandlerPlan;
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  successThreshold: number;
+  failureThreshold: number;
+  terminationGracePeriodSeconds?: number;
+}
+
+export interface ContainerPlan {
+  name: string;
+  kind: ContainerKind;
+  /** Position in its list (initContainers or containers). */
+  index: number;
+  image: string;
+  pullPolicy: PullPolicy;
+  /** Replaces the image ENTRYPOINT when set (Kubernetes `command`, `$(VAR)` expanded). */
+  entrypoint?: string[];
+  /** Replaces the image CMD when set (Kubernetes `args`); when only `command` is set, CMD is cleared. */
+  cmd?: string[];
+  workingDir?: string;
+  env: EnvVarPlan[];
+  mounts: MountPlan[];
+  resources: ResourcePlan;
+  security: SecurityPlan;
+  ports: PortPlan[];
+  probes: { startup?: ProbePlan; readiness?: ProbePlan; liveness?: ProbePlan };
+  lifecycle: { postStart?: HandlerPlan; preStop?: HandlerPlan };
+  tty: boolean;
+  stdin: boolean;
+  terminationMessagePath: string;
+  terminationMessagePolicy: "File" | "FallbackToLogsOnError";
+}
+
+export interface RegistryAuth {
+  /** Registry host, e.g. `registry.example.org`. */
+  registry: string;
+  username?: string;
+  password?: string;
+  auth?: string;
+  identitytoken?: string;
+}
+
+export interface PodPlan {
+  uid: string;
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  restartPolicy: RestartPolicy;
+  activeDeadlineSeconds?: number;
+  terminationGracePeriodSeconds: number;
+  hostname: string;
+  subdomain?: string;
+  hostAliases: Array<{ ip: string; hostnames: string[] }>;
+  dns: { nameservers: string[]; searches: string[]; options: Array<{ name: string; value?: string }> };
+  /** Init containers (kind init or sidecar) in order, then regular containers in order. */
+  initContainers: ContainerPlan[];
+  containers: ContainerPlan[];
+  volumes: VolumePlan[];
+  files: MaterializedFile[];
+  imagePullSecrets: RegistryAuth[];
+  /** Things the translator understood but does not apply: never silently dropped. */
+  warnings: TranslationIssue[];
+}
