@@ -3,9 +3,17 @@
  * expects it. Field names are the Go JSON tags of interLink's pkg/interlink/types.go. The runtime
  * schemas in ./schemas validate these shapes; these types are the contract the other packages use.
  */
-import type { ConfigMap, ContainerStatus, Pod, Secret } from "kubernetes-types/core/v1.js";
+import type {
+  ConfigMap,
+  Container,
+  ContainerStatus,
+  Pod,
+  PodSpec,
+  Secret,
+} from "kubernetes-types/core/v1.js";
+import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 
-export type { ConfigMap, ContainerStatus, Pod, Secret };
+export type { ConfigMap, Container, ContainerStatus, ObjectMeta, Pod, PodSpec, Secret };
 
 /** One entry of `RetrievedPodData.container`: the data interLink gathered for one container. */
 export interface RetrievedContainer {
@@ -96,4 +104,60 @@ export interface PingResponse {
   status: string;
   resources?: PingResources;
   taints?: PingTaint[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What the parse functions return: the wire objects with the fields ild relies on checked and the
+// null lists normalised. Each is assignable to the plain wire type above.
+
+/** The identity every parsed pod has: non-empty name, namespace and uid. */
+export interface PodIdentity {
+  name: string;
+  namespace: string;
+  uid: string;
+}
+
+/** A pod from /create: identity checked, `spec.containers` always a list, each with a name and an image. */
+export type ValidatedPod = Pod & {
+  metadata: ObjectMeta & PodIdentity;
+  spec: PodSpec & { containers: Container[] };
+};
+
+/** A pod from /status: identity checked; the spec is checked when present. */
+export type StatusPod = Pod & { metadata: ObjectMeta & PodIdentity };
+
+/** The pod of a /delete request: only metadata.uid is guaranteed. */
+export type DeletePod = Pod & { metadata: ObjectMeta & { uid: string } };
+
+/** A RetrievedContainer whose null lists became `[]`. */
+export interface NormalizedRetrievedContainer extends RetrievedContainer {
+  configMaps: ConfigMap[];
+  projectedvolumemaps: ConfigMap[];
+  secrets: Secret[];
+  emptyDirs: string[];
+}
+
+/** What parseCreateRequest returns: one RetrievedPodData, whatever form (object or legacy array) arrived. */
+export interface NormalizedRetrievedPodData extends RetrievedPodData {
+  pod: ValidatedPod;
+  container: NormalizedRetrievedContainer[];
+}
+
+/** A /getLogs request in friendly form: zero values ("unset") became undefined, SinceTime a Date. */
+export interface LogRequest {
+  namespace: string;
+  podUID: string;
+  podName: string;
+  containerName: string;
+  /** Last N lines; undefined = all. */
+  tail?: number;
+  /** At most N bytes (LimitBytes, `Bytes` on the wire); undefined = no limit. */
+  limitBytes?: number;
+  timestamps: boolean;
+  follow: boolean;
+  previous: boolean;
+  sinceSeconds?: number;
+  sinceTime?: Date;
+  /** The LogStruct as received (unknown fields kept). */
+  raw: LogStruct;
 }
