@@ -1,3 +1,12 @@
+export type { Frame } from "./docker/demux.js";
+export {
+  demuxBuffer,
+  demuxLogBuffer,
+  demuxLogStream,
+  demuxStream,
+  FrameDecoder,
+  LogLineSplitter,
+} from "./docker/demux.js";
 export type {
   CallOptions,
   ContainerCreateBody,
@@ -16,6 +25,31 @@ export type {
   PullProgress,
   RegistryCredentials,
 } from "./docker/docker-client.js";
+export {
+  DockerConflictError,
+  DockerError,
+  DockerNotFoundError,
+  DockerProtocolError,
+  DockerStreamError,
+  DockerUnavailableError,
+} from "./docker/docker-errors.js";
+export type { CreateDockerClientOptions } from "./docker/dockerode-client.js";
+export { createDockerClient } from "./docker/dockerode-client.js";
+export type { ProgressEvent } from "./docker/follow-progress.js";
+export { followProgress } from "./docker/follow-progress.js";
+export { JsonLineSplitter, parseJsonLine, readJsonLines } from "./docker/json-lines.js";
+export type {
+  EndpointSource,
+  ResolvedDockerEndpoint,
+  TcpDockerEndpoint,
+  UnixDockerEndpoint,
+} from "./docker/resolve-docker-endpoint.js";
+export {
+  defaultDockerSocket,
+  InvalidDockerEndpointError,
+  resolveDockerEndpoint,
+} from "./docker/resolve-docker-endpoint.js";
+export { isAbortError, toDockerError } from "./docker/to-docker-error.js";
 export type {
   AcquireOptions,
   DindDevices,

@@ -1,1 +1,10 @@
-export {};
+export type { FakeContainer, FakeEngine, FakeRouteHandler } from "./fake-engine.js";
+export {
+  encodeFrame,
+  neverAnswer,
+  respondError,
+  respondJson,
+  respondNdjson,
+  startFakeEngine,
+  writeChunked,
+} from "./fake-engine.js";
