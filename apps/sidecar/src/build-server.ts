@@ -1,0 +1,192 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { IldError } from "@ild/common";
+import { createTokenCheck } from "./auth.js";
+import { type CreateRegistry, createCreateRegistry } from "./create-registry.js";
+import { HttpError } from "./errors.js";
+import { sendText } from "./http-io.js";
+import type { RequestContext, RouteHandler, RouteState, ServerDependencies } from "./route-context.js";
+import { handleCreate } from "./routes/create.js";
+import { handleDelete } from "./routes/delete.js";
+import { handleGetLogs } from "./routes/get-logs.js";
+import { handleHealthz, handleMetrics, handleOpenApi } from "./routes/ops.js";
+import { handleStatus } from "./routes/status.js";
+import { toHttpError } from "./to-http-error.js";
+
+interface Route {
+  methods: string[];
+  handler: RouteHandler;
+  /** Routes answered without the bearer token. */
+  open?: boolean;
+}
+
+/**
+ * interLink's four calls (GET with JSON bodies for /status and /getLogs; POST for the others; the VK's
+ * DELETE is tolerated on /delete) plus the operator routes. Nothing here runs anything on the host.
+ */
+const ROUTES: Record<string, Route> = {
+  "/create": { methods: ["POST"], handler: handleCreate },
+  "/status": { methods: ["GET", "POST"], handler: handleStatus },
+  "/getLogs": { methods: ["GET", "POST"], handler: handleGetLogs },
+  "/delete": { methods: ["POST", "DELETE"], handler: handleDelete },
+  "/healthz": { methods: ["GET", "HEAD"], handler: handleHealthz, open: true },
+  "/metrics": { methods: ["GET"], handler: handleMetrics },
+  "/openapi.json": { methods: ["GET"], handler: handleOpenApi },
+};
+
+export interface SidecarHandler {
+  listener: RequestListener;
+  creates: CreateRegistry;
+  inFlight(): number;
+  /** Resolves true once no request is in flight, false when `timeoutMs` passed first. */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** Ends every open request (log streams, creates) at shutdown. */
+  abortAll(reason: string): void;
+}
+
+/** The whole HTTP behaviour as a pure factory: dependencies in, a node:http request listener out. */
+export function createSidecarHandler(deps: ServerDependencies): SidecarHandler {
+  const creates = createCreateRegistry();
+  const state: RouteState = { deps, creates };
+  const isAuthorized = createTokenCheck(deps.settings.authToken);
+  const active = new Set<AbortController>();
+  let idle: Array<() => void> = [];
+
+  const settle = (): void => {
+    if (active.size === 0) {
+      const waiting = idle;
+      idle = [];
+      for (const resolve of waiting) {
+        resolve();
+      }
+    }
+  };
+
+  const listener: RequestListener = (request: IncomingMessage, response: ServerResponse) => {
+    const started = performance.now();
+    const url = request.url ?? "/";
+    const path = url.split("?", 1)[0] ?? "/";
+    const route = ROUTES[path];
+    const routeName = route === undefined ? "unknown" : path;
+    const controller = new AbortController();
+    active.add(controller);
+    response.on("close", () => {
+      if (!response.writableFinished) {
+        controller.abort(new Error("the client went away"));
+      }
+      active.delete(controller);
+      const seconds = (performance.now() - started) / 1000;
+      deps.metrics.requestDuration.observe({ route: routeName, method: request.method ?? "?" }, seconds);
+      deps.metrics.countRequest(routeName, response.statusCode);
+      const line = {
+        method: request.method,
+        route: routeName,
+        status: response.statusCode,
+        durationMs: Math.round(seconds * 10000) / 10,
+        ...(context.podUid === undefined ? {} : { podUid: context.podUid }),
+        ...(typeof request.headers["interlink-http-session"] === "string"
+          ? { session: request.headers["interlink-http-session"] }
+          : {}),
+        ...context.log,
+        ...(response.writableFinished ? {} : { aborted: true }),
+      };
+      const message = `${request.method} ${path} ${response.statusCode} ${line.durationMs} ms`;
+      if (response.statusCode >= 500) {
+        deps.logger.warn(line, message);
+      } else if (routeName === "/healthz" || routeName === "/metrics") {
+        deps.logger.debug(line, message);
+      } else {
+        deps.logger.info(line, message);
+      }
+      settle();
+    });
+    const context: RequestContext = {
+      request,
+      response,
+      route: routeName,
+      signal: controller.signal,
+      log: {},
+    };
+
+    const run = async (): Promise<void> => {
+      if (route === undefined) {
+        throw new HttpError(
+          404,
+          "ILD_SIDECAR_NO_ROUTE",
+          `no route ${path}: the plugin API is POST /create, GET /status, GET /getLogs, POST /delete (and /healthz, /metrics, /openapi.json)`,
+        );
+      }
+      if (!route.methods.includes(request.method ?? "")) {
+        throw new HttpError(405, "ILD_SIDECAR_METHOD", `${request.method} is not allowed on ${path}`, {
+          headers: { allow: route.methods.join(", ") },
+        });
+      }
+      if (route.open !== true && !isAuthorized(request)) {
+        throw new HttpError(401, "ILD_SIDECAR_UNAUTHORIZED", "missing or wrong bearer token", {
+          headers: { "www-authenticate": 'Bearer realm="ild"' },
+        });
+      }
+      const span = deps.tracer?.enabled ? deps.tracer.startSpan(path) : undefined;
+      try {
+        await route.handler(context, state);
+        span?.end();
+      } catch (error) {
+        span?.end(error);
+        throw error;
+      } finally {
+        if (span !== undefined && context.podUid !== undefined) {
+          span.setAttribute("podUID", context.podUid);
+        }
+      }
+    };
+
+    run().catch((error: unknown) => {
+      const answer = toHttpError(error, `ild could not answer ${request.method} ${path}`);
+      context.log.error = answer.code;
+      if (answer.status >= 500) {
+        context.log.reason = answer.message;
+        const cause = answer.cause;
+        if (!IldError.isInstance(cause) && cause instanceof Error && !(cause instanceof HttpError)) {
+          deps.logger.error(
+            { err: cause, route: routeName },
+            `unexpected error on ${path}: ${cause.message}`,
+          );
+        }
+      } else {
+        context.log.reason = answer.message;
+      }
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      sendText(response, answer.status, answer.message, answer.headers);
+      if (answer.headers.connection === "close") {
+        request.resume();
+      }
+    });
+  };
+
+  return {
+    listener,
+    creates,
+    inFlight: () => active.size,
+    drain(timeoutMs) {
+      if (active.size === 0) {
+        return Promise.resolve(true);
+      }
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        timer.unref();
+        idle.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
+    abortAll(reason) {
+      creates.abortAll(reason);
+      for (const controller of active) {
+        controller.abort(new Error(reason));
+      }
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "@ild/common";
+import type { PoolStats } from "@ild/dind-pool";
+import type { ResourceCapacity } from "@ild/gpu";
+import type { EngineKind, Runner } from "@ild/pod-runner";
+import type { CreateRegistry } from "./create-registry.js";
+import type { SidecarMetrics } from "./metrics.js";
+import type { PingSettings } from "./ping.js";
+import type { Tracer } from "./tracing.js";
+
+export interface ServerSettings {
+  /** Bearer token every route but /healthz needs; unset = no authentication. */
+  authToken?: string;
+  bodyLimitBytes: number;
+  /** Deadline of one /create (interLink waits 120 s for the answer's headers). */
+  createTimeoutMs: number;
+  ping: PingSettings;
+  /** Engine used for pods (`dind` by default; `host` runs them on the host engine). */
+  engine?: EngineKind;
+}
+
+export interface ServerDependencies {
+  runner: Runner;
+  settings: ServerSettings;
+  logger: Logger;
+  metrics: SidecarMetrics;
+  poolStats?: () => PoolStats | undefined;
+  deviceCapacity?: () => ResourceCapacity[];
+  openApi: () => unknown;
+  /** Resolves once the runner recovered what survived a restart; pod routes wait for it. */
+  ready?: Promise<void>;
+  tracer?: Tracer;
+}
+
+/** What one request carries through its handler; logged in one line when it ends. */
+export interface RequestContext {
+  request: IncomingMessage;
+  response: ServerResponse;
+  route: string;
+  /** Set by handlers as soon as they know it. */
+  podUid?: string;
+  /** Aborts when the client goes away or the server shuts down. */
+  signal: AbortSignal;
+  /** Extra fields for the request's log line. */
+  log: Record<string, unknown>;
+}
+
+export interface RouteState {
+  deps: ServerDependencies;
+  creates: CreateRegistry;
+}
+
+export type RouteHandler = (context: RequestContext, state: RouteState) => Promise<void>;
