@@ -43,11 +43,18 @@ cp "$(readlink -f "$(command -v node)")" "$WORK/usr-local/bin/node"
 cp -a "$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)" "$WORK/usr-local/lib/node_modules/npm"
 ln -s ../lib/node_modules/npm/bin/npm-cli.js "$WORK/usr-local/bin/npm"
 ln -s ../lib/node_modules/npm/bin/npx-cli.js "$WORK/usr-local/bin/npx"
+# what every machine of this kind has besides Node: its CA bundle (registries are reached through a
+# TLS proxy) and its npm configuration
+NPMRC_MOUNTS=()
+[ -f /etc/npmrc ] && NPMRC_MOUNTS+=(-v /etc/npmrc:/etc/npmrc:ro)
+[ -f "$HOME/.npmrc" ] && NPMRC_MOUNTS+=(-v "$HOME/.npmrc:/root/.npmrc:ro")
 CID=$(docker create --label io.ild.managed-by=fresh-machine \
   --cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
   --security-opt systempaths=unconfined --device-cgroup-rule 'a *:* rwm' \
   --tmpfs /var/lib/docker:rw,exec,suid,dev,size=20g --tmpfs /run:rw,exec,suid,dev \
   -v "$WORK/usr-local:/usr/local" -v "$WORK/repo:/work/repo" -w /work/repo \
+  -v /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro \
+  ${NPMRC_MOUNTS[@]+"${NPMRC_MOUNTS[@]}"} \
   -e CI=true "$IMAGE" sh -c '
     mount -o remount,rw /sys 2>/dev/null
     while read -r _ mp fs _; do case "$fs" in cgroup|cgroup2) mount -o remount,rw,bind "$mp" 2>/dev/null;; esac; done < /proc/mounts

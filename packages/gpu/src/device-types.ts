@@ -13,6 +13,19 @@ export interface Device {
   index?: number;
   pciBusId?: string;
   numaNode?: number;
+  /** MIG instance: the parent GPU's UUID. A device and its parent are never booked at the same time. */
+  parentId?: string;
+  /** MIG instance: the profile, e.g. `1g.10gb`. */
+  migProfile?: string;
+  /** Total device memory in MiB, when known. */
+  memoryMiB?: number;
+  /** Numeric host group ids that own `paths` (AMD `render`/`video`): pass as Docker `GroupAdd`. */
+  groupIds?: number[];
+  /**
+   * Shared (no bookkeeping) device: several pods may hold it at once; the book hands out the least-used
+   * ones. This is the reference plugin's FPGA_DISABLE_BOOKKEEPING mode; never set for GPUs by discovery.
+   */
+  shared?: boolean;
 }
 
 /** What one container of a pod asks for: resource name → integer count. */
@@ -40,7 +53,18 @@ export interface DeviceBook {
   release(podUid: string): void;
   allocationOf(podUid: string): PodDeviceAllocation | undefined;
   /** Rebuild from container labels (pod UID → device ids); on conflict the labels win. */
-  restore(allocations: Array<{ podUid: string; containers: Record<string, string[]> }>): void;
+  restore(
+    allocations: Array<{ podUid: string; containers: Record<string, string[]> }>,
+    options?: RestoreOptions,
+  ): void;
   capacity(): ResourceCapacity[];
   devices(): Device[];
+}
+
+export interface RestoreOptions {
+  /**
+   * `merge` (default): bookings of pods not named in the labels stay, unless a label claims one of their
+   * devices. `replace`: the labels are the whole truth, every other booking is dropped.
+   */
+  mode?: "merge" | "replace";
 }

@@ -16,11 +16,18 @@ export interface TranslationIssue {
 export interface EnvVarPlan {
   name: string;
   value: string;
+  /** The value came from a Secret: never log it. */
+  secret?: boolean;
 }
 
 /** Where a mount's content comes from. Paths in `dataDir` are relative to the pod's data directory. */
 export type MountSource =
-  | { kind: "dataDir"; path: string }
+  | {
+      kind: "dataDir";
+      path: string;
+      /** The path is relative to the pod's SECRET directory (tmpfs), not its disk data directory. */
+      secret?: boolean;
+    }
   | { kind: "tmpfs"; sizeBytes?: number; mode?: number }
   | { kind: "hostPath"; path: string };
 
@@ -60,6 +67,18 @@ export interface VolumePlan {
   hostPath?: { path: string; type: string };
   /** Directory ownership for fsGroup. */
   gid?: number;
+  /** `dir` is relative to the pod's secret directory (tmpfs): secret volumes and projected volumes with secrets. */
+  secret?: boolean;
+}
+
+/** A directory the engine must create (mkdir -p, no symlinks followed) before containers start. */
+export interface DirectoryPlan {
+  /** Relative to the pod's data directory, or to its secret directory when `secret`. Validated like files. */
+  path: string;
+  mode: number;
+  uid?: number;
+  gid?: number;
+  secret: boolean;
 }
 
 export interface ResourcePlan {
@@ -84,6 +103,8 @@ export interface AssignedDevice {
   id?: string;
   /** Host device paths to pass through (AMD, generic devices). */
   paths?: string[];
+  /** Numeric host group ids the container needs to use the device (AMD: `render`, `video`). */
+  groupIds?: number[];
 }
 
 export interface SecurityPlan {
@@ -98,6 +119,10 @@ export interface SecurityPlan {
   /** `securityContext.privileged` as the policy rendered it. */
   privileged: "no" | "privileged" | "capabilities";
   sysctls: Record<string, string>;
+  /** `seccompProfile.type: Unconfined` (RuntimeDefault is the engine default). */
+  seccompUnconfined?: boolean;
+  /** `appArmorProfile.type: Unconfined`. */
+  appArmorUnconfined?: boolean;
 }
 
 export interface PortPlan {
@@ -111,11 +136,13 @@ export type HandlerPlan =
   | {
       kind: "httpGet";
       scheme: "HTTP" | "HTTPS";
+      /** Empty: the pod's own address (probe from inside the pod's network namespace, e.g. 127.0.0.1). */
       host: string;
       port: number;
       path: string;
       headers: Array<{ name: string; value: string }>;
     }
+  /** `host` empty: the pod's own address. */
   | { kind: "tcpSocket"; host: string; port: number }
   | { kind: "grpc"; port: number; service?: string }
   | { kind: "sleep"; seconds: number };
@@ -153,6 +180,10 @@ export interface ContainerPlan {
   stdin: boolean;
   terminationMessagePath: string;
   terminationMessagePolicy: "File" | "FallbackToLogsOnError";
+  /** Credentials from the pod's imagePullSecrets that match this image's registry, if any. */
+  registryAuth?: RegistryAuth;
+  /** Kubernetes `restartPolicy` of a native sidecar (`Always`); absent for other containers. */
+  restartPolicy?: "Always";
 }
 
 export interface RegistryAuth {
@@ -176,12 +207,24 @@ export interface PodPlan {
   hostname: string;
   subdomain?: string;
   hostAliases: Array<{ ip: string; hostnames: string[] }>;
-  dns: { nameservers: string[]; searches: string[]; options: Array<{ name: string; value?: string }> };
+  dns: {
+    nameservers: string[];
+    searches: string[];
+    options: Array<{ name: string; value?: string }>;
+    /** Kubernetes dnsPolicy (default ClusterFirst). `None` means only `dnsConfig` applies. */
+    policy?: "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None";
+  };
+  /** `<subdomain>.<namespace>.svc.<cluster domain>` when a subdomain is set. */
+  domainname?: string;
+  /** Containers of the pod share one PID namespace. */
+  shareProcessNamespace?: boolean;
   /** Init containers (kind init or sidecar) in order, then regular containers in order. */
   initContainers: ContainerPlan[];
   containers: ContainerPlan[];
   volumes: VolumePlan[];
   files: MaterializedFile[];
+  /** Directories to create before the files (volume roots, nested item dirs, subPath dirs), parents first. */
+  directories?: DirectoryPlan[];
   imagePullSecrets: RegistryAuth[];
   /** Things the translator understood but does not apply: never silently dropped. */
   warnings: TranslationIssue[];
