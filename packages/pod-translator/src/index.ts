@@ -1,7 +1,24 @@
 export type {
+  DockerContainerCreateBody,
+  DockerDeviceMapping,
+  DockerDeviceRequest,
+  DockerHostConfig,
+  DockerMount,
+} from "./docker-types.js";
+export {
+  POD_INVALID_CODE,
+  PodTranslationError,
+  RENDER_CONTEXT_INVALID_CODE,
+  RenderContextError,
+} from "./errors.js";
+export { expandVariables } from "./expand.js";
+export { defaultPullPolicy, findRegistryAuth, parseImageReference } from "./image.js";
+export { checkRelativePath } from "./paths.js";
+export type {
   AssignedDevice,
   ContainerKind,
   ContainerPlan,
+  DirectoryPlan,
   EnvVarPlan,
   HandlerPlan,
   MaterializedFile,
@@ -19,3 +36,29 @@ export type {
   VolumeKind,
   VolumePlan,
 } from "./plan-types.js";
+export type { Quantity } from "./quantity.js";
+export { parseQuantity, quantityMilliValue, quantityValue } from "./quantity.js";
+export { milliCpuToShares } from "./resources.js";
+export { SAFE_SYSCTLS } from "./security.js";
+export type {
+  DockerCreateBody,
+  DockerRenderContext,
+} from "./to-docker-create-bodies.js";
+export {
+  dockerContainerName,
+  POD_LABELS,
+  PRIVILEGED_CAPABILITY_SET,
+  toDockerCreateBodies,
+  toDockerSandboxSettings,
+} from "./to-docker-create-bodies.js";
+export type {
+  TranslatePodInput,
+  TranslatePodOptions,
+  TranslatePodResult,
+  TranslationPolicy,
+} from "./translate-pod.js";
+export {
+  DEFAULT_POLICY,
+  translatePod,
+  translateRetrievedPodData,
+} from "./translate-pod.js";
