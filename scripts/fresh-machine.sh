@@ -47,6 +47,11 @@ ln -s ../lib/node_modules/npm/bin/npx-cli.js "$WORK/usr-local/bin/npx"
 # TLS proxy) and its npm configuration
 NPMRC_MOUNTS=()
 [ -f /etc/npmrc ] && NPMRC_MOUNTS+=(-v /etc/npmrc:/etc/npmrc:ro)
+GLOBAL_NPMRC=$(npm config get globalconfig 2>/dev/null || :)
+[ -f "$GLOBAL_NPMRC" ] && NPMRC_MOUNTS+=(-v "$GLOBAL_NPMRC:/usr/local/etc/npmrc:ro")
+for var in NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR; do
+  [ -n "${!var:-}" ] && NPMRC_MOUNTS+=(-e "$var=${!var}")
+done
 [ -f "$HOME/.npmrc" ] && NPMRC_MOUNTS+=(-v "$HOME/.npmrc:/root/.npmrc:ro")
 CID=$(docker create --label io.ild.managed-by=fresh-machine \
   --cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
