@@ -1,0 +1,549 @@
+import type { Readable } from "node:stream";
+import { type Logger, noopLogger } from "@ild/common";
+import type { DockerClient } from "@ild/dind-pool";
+import type { RetrievedPodData } from "@ild/interlink-api";
+import type { PodPlan } from "@ild/pod-translator";
+import { systemClock } from "./clock.js";
+import { createDindEngine } from "./engines/dind-engine.js";
+import { createHostEngine } from "./engines/host-engine.js";
+import { LABEL_DEVICES, LABEL_POD_UID, LABEL_RUNNER } from "./engines/labels.js";
+import type { Sandbox, SandboxEngine, SandboxRequest } from "./engines/sandbox-engine.js";
+import {
+  ContainerNotFoundError,
+  EngineUnavailableError,
+  InvalidPodError,
+  PodNotFoundError,
+  WaitTimeoutError,
+} from "./errors.js";
+import { ensureTmpfs } from "./files/ensure-tmpfs.js";
+import { materializeFiles, removePodFiles } from "./files/materialize-files.js";
+import { podPaths } from "./files/pod-paths.js";
+import { isStopping, listStoredPodUids, loadPod, markStopping, savePod } from "./files/pod-store.js";
+import { builtinHooks } from "./hooks/builtin-hooks.js";
+import { hooksFor, runHookPhase, selectHooks } from "./hooks/hook-runner.js";
+import { kubernetesBackoff } from "./lifecycle/backoff.js";
+import { PodController } from "./lifecycle/pod-controller.js";
+import { recoverContainerRecords } from "./lifecycle/recover-containers.js";
+import { openLogs } from "./logs/open-logs.js";
+import { parseIp } from "./network/parse-cidr.js";
+import type {
+  DryRunResult,
+  EngineKind,
+  HookPhase,
+  LogRequestOptions,
+  PodHandle,
+  PodSummary,
+  Runner,
+  RunnerOptions,
+  StartOptions,
+  StatusResult,
+} from "./runner-types.js";
+import { newContainerRecord, type PodRecord } from "./state/pod-record.js";
+import { notFoundStatus, type StatusFallback, toStatusResult } from "./state/to-pod-status.js";
+import { loadDefaultTranslator, type PodTranslator } from "./translation/translator-port.js";
+
+export const ENGINE_ANNOTATION = "ild.io/engine";
+export const POD_IP_ANNOTATION = "interlink.eu/pod-ip";
+
+const HOOK_PHASES: HookPhase[] = ["pre-create", "pre-run", "post-run", "pre-stop", "post-stop"];
+
+interface Devices {
+  request: SandboxRequest["devices"];
+  labels: Record<string, string>;
+}
+
+/** Creates a Runner: translate, devices, hooks, files and state here; sandboxes in the engines. */
+export function createRunner(options: RunnerOptions): Runner {
+  const logger: Logger = (options.logger ?? noopLogger).child({ component: "pod-runner" });
+  const runnerId = options.runnerId ?? "default";
+  const clock = options.clock ?? systemClock;
+  const backoff = { ...kubernetesBackoff, ...options.backoff };
+  const labels = { ...options.labels, [LABEL_RUNNER]: runnerId };
+  const registered = [...builtinHooks, ...(options.hooks ?? [])];
+  const enabledNames = options.enabledHooks ?? [
+    ...builtinHooks.map((hook) => hook.name),
+    ...(options.hooks ?? []).map((hook) => hook.name),
+  ];
+  const hooks = selectHooks(registered, enabledNames);
+  const hookConfig = options.hookConfig ?? {};
+  const sidecarStatusIn = options.sidecarStatusIn ?? "containers";
+  const docker: DockerClient = options.docker;
+
+  const hostEngine = createHostEngine({
+    docker,
+    runnerId,
+    sandboxImage: options.sandboxImage ?? "ild/busybox:1",
+    network: options.hostNetwork ?? "default",
+    ...(options.podIpNetwork ? { podIpNetwork: options.podIpNetwork } : {}),
+    logger,
+  });
+  const dindEngine = options.pool
+    ? createDindEngine({
+        pool: options.pool,
+        docker,
+        runnerId,
+        ...(options.podIpNetwork ? { podIpNetwork: options.podIpNetwork } : {}),
+        logger,
+      })
+    : undefined;
+  const defaultEngine: EngineKind = options.engine ?? (options.pool ? "dind" : "host");
+
+  const pods = new Map<string, PodController>();
+  const starting = new Map<string, Promise<PodHandle>>();
+  const stopping = new Map<string, Promise<void>>();
+  let translatorPromise: Promise<PodTranslator> | undefined;
+  let tmpfsPromise: Promise<boolean> | undefined;
+
+  const translator = (): Promise<PodTranslator> => {
+    translatorPromise ??= options.translator ? Promise.resolve(options.translator) : loadDefaultTranslator();
+    return translatorPromise;
+  };
+
+  const engineFor = (kind: EngineKind): SandboxEngine => {
+    if (kind === "host") {
+      return hostEngine;
+    }
+    if (dindEngine === undefined) {
+      throw new EngineUnavailableError("dind", "no DIND pool configured");
+    }
+    return dindEngine;
+  };
+
+  const chooseEngine = (plan: PodPlan, asked: EngineKind | undefined): EngineKind => {
+    const annotated = plan.annotations[ENGINE_ANNOTATION];
+    let kind = asked ?? defaultEngine;
+    if (annotated !== undefined && asked === undefined) {
+      if (annotated !== "host" && annotated !== "dind") {
+        throw new InvalidPodError(`metadata.annotations["${ENGINE_ANNOTATION}"]`, "must be host or dind");
+      }
+      if (options.allowEngineAnnotation === false) {
+        throw new EngineUnavailableError(annotated, "choosing the engine by annotation is not allowed here");
+      }
+      kind = annotated;
+    }
+    engineFor(kind);
+    return kind;
+  };
+
+  const translate = async (
+    input: RetrievedPodData,
+  ): Promise<{ plan: PodPlan; warnings: DryRunResult["warnings"] }> => {
+    const uid = input.pod?.metadata?.uid;
+    if (!uid) {
+      throw new InvalidPodError("pod.metadata.uid", "is required");
+    }
+    if (!input.pod.metadata?.name) {
+      throw new InvalidPodError("pod.metadata.name", "is required");
+    }
+    const { plan, warnings } = (await translator()).translatePod({
+      pod: input.pod,
+      containers: input.container ?? [],
+      ...(options.translateOptions ? { options: options.translateOptions } : {}),
+    });
+    return { plan, warnings };
+  };
+
+  const podIpOf = (plan: PodPlan): string | undefined => {
+    const value = plan.annotations[POD_IP_ANNOTATION];
+    if (value === undefined || value === "") {
+      return undefined;
+    }
+    if (options.podIpNetwork === undefined) {
+      throw new InvalidPodError(
+        `metadata.annotations["${POD_IP_ANNOTATION}"]`,
+        "no pod IP network configured",
+      );
+    }
+    return parseIp(value, `metadata.annotations["${POD_IP_ANNOTATION}"]`);
+  };
+
+  /** Books devices for extended resources and writes them into the plan. */
+  const allocateDevices = (plan: PodPlan): Devices => {
+    const requests = [...plan.initContainers, ...plan.containers]
+      .filter((container) => Object.keys(container.resources.extended).length > 0)
+      .map((container) => ({ container: container.name, requests: container.resources.extended }));
+    if (requests.length === 0) {
+      return { request: undefined, labels: {} };
+    }
+    if (options.devices === undefined) {
+      throw new InvalidPodError(
+        "spec.containers[].resources.limits",
+        "extended resources but no device book",
+      );
+    }
+    const allocation = options.devices.allocate(plan.uid, requests);
+    return applyAllocation(plan, allocation.containers);
+  };
+
+  const applyAllocation = (
+    plan: PodPlan,
+    byContainer: Record<
+      string,
+      Array<{ resource: string; vendor: "nvidia" | "amd" | "generic"; id: string; paths: string[] }>
+    >,
+  ): Devices => {
+    const ids: Record<string, string[]> = {};
+    const nvidia: string[] = [];
+    const paths: string[] = [];
+    for (const container of [...plan.initContainers, ...plan.containers]) {
+      const devices = byContainer[container.name] ?? [];
+      container.resources.devices = devices.map((device) => ({
+        resource: device.resource,
+        vendor: device.vendor,
+        id: device.id,
+        paths: device.paths,
+      }));
+      ids[container.name] = devices.map((device) => device.id);
+      for (const device of devices) {
+        if (device.vendor === "nvidia") {
+          nvidia.push(device.id);
+        }
+        paths.push(...device.paths);
+      }
+    }
+    return {
+      request: {
+        ...(nvidia.length > 0
+          ? { deviceRequests: [{ Driver: "nvidia", DeviceIDs: nvidia, Capabilities: [["gpu"]] }] }
+          : {}),
+        ...(paths.length > 0
+          ? {
+              devices: paths.map((path) => ({
+                PathOnHost: path,
+                PathInContainer: path,
+                CgroupPermissions: "rwm",
+              })),
+            }
+          : {}),
+      },
+      labels: { [LABEL_DEVICES]: JSON.stringify(ids) },
+    };
+  };
+
+  const newRecord = (
+    input: RetrievedPodData,
+    plan: PodPlan,
+    engine: EngineKind,
+    startedAt: number,
+  ): PodRecord => ({
+    uid: plan.uid,
+    name: plan.name,
+    namespace: plan.namespace,
+    engine,
+    input,
+    plan,
+    jobId: "",
+    phase: "Pending",
+    initContainers: plan.initContainers.map(newContainerRecord),
+    containers: plan.containers.map(newContainerRecord),
+    startedAt,
+  });
+
+  const newController = async (record: PodRecord): Promise<PodController> => {
+    const engine = engineFor(record.engine);
+    return new PodController(record, {
+      engine,
+      translator: await translator(),
+      paths: podPaths(options.dataRoot, options.runRoot, record.uid),
+      labels,
+      hooks,
+      hookConfig,
+      clock,
+      backoff,
+      logger,
+    });
+  };
+
+  const handleOf = (controller: PodController): PodHandle => ({
+    podUid: controller.record.uid,
+    jobId: controller.record.jobId,
+    engine: controller.record.engine,
+  });
+
+  const ensureSecretsTmpfs = (): Promise<boolean> => {
+    tmpfsPromise ??=
+      options.secretTmpfs === "off" ? Promise.resolve(false) : ensureTmpfs(options.runRoot, logger);
+    return tmpfsPromise;
+  };
+
+  /** Creates the sandbox and hands the pod to its controller; cleans up what it made on failure. */
+  const launch = async (
+    input: RetrievedPodData,
+    plan: PodPlan,
+    engineKind: EngineKind,
+    startedAt: number,
+    signal: AbortSignal | undefined,
+    devices: Devices,
+  ): Promise<PodController> => {
+    const paths = podPaths(options.dataRoot, options.runRoot, plan.uid);
+    const engine = engineFor(engineKind);
+    const record = newRecord(input, plan, engineKind, startedAt);
+    const controller = await newController(record);
+    try {
+      await materializeFiles(plan, paths);
+      const podIp = podIpOf(plan);
+      const sandbox = await engine.createSandbox({
+        plan,
+        podUid: plan.uid,
+        labels: { ...labels, ...devices.labels },
+        ...(devices.request ? { devices: devices.request } : {}),
+        ...(podIp ? { podIp } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      controller.attach(sandbox);
+    } catch (error) {
+      await engine.removeSandbox({ podUid: plan.uid }).catch(() => {});
+      options.devices?.release(plan.uid);
+      await removePodFiles(paths).catch(() => {});
+      throw error;
+    }
+    pods.set(plan.uid, controller);
+    controller.start(false);
+    return controller;
+  };
+
+  const doStart = async (
+    input: RetrievedPodData,
+    plan: PodPlan,
+    engineKind: EngineKind,
+    signal?: AbortSignal,
+  ) => {
+    await ensureSecretsTmpfs();
+    const record = newRecord(input, plan, engineKind, clock.now());
+    const probe = await newController(record);
+    await runHookPhase(hooksFor(hooks, "pre-create"), "pre-create", probe.hookContext(), logger);
+    const devices = allocateDevices(plan);
+    const paths = podPaths(options.dataRoot, options.runRoot, plan.uid);
+    await savePod(paths, { version: 1, input, engine: engineKind, startedAt: record.startedAt });
+    const controller = await launch(input, plan, engineKind, record.startedAt, signal, devices);
+    return handleOf(controller);
+  };
+
+  const uidOf = (handle: PodHandle | string): string => (typeof handle === "string" ? handle : handle.podUid);
+
+  /** Full teardown of a pod; works on a pod known only by its files and labels (after a crash). */
+  const teardown = async (podUid: string, graceSeconds: number | undefined): Promise<void> => {
+    const paths = podPaths(options.dataRoot, options.runRoot, podUid);
+    await markStopping(paths);
+    const controller = pods.get(podUid);
+    if (controller !== undefined) {
+      const grace = graceSeconds ?? controller.record.plan.terminationGracePeriodSeconds;
+      await controller.runHooks("pre-stop");
+      await controller.stop(grace);
+      await controller.runHooks("post-stop");
+      await engineFor(controller.record.engine).removeSandbox(controller.sandbox ?? { podUid });
+    } else {
+      const stored = await loadPod(paths);
+      const engines = stored ? [engineFor(stored.engine)] : [hostEngine, ...(dindEngine ? [dindEngine] : [])];
+      for (const engine of engines) {
+        await engine.removeSandbox({ podUid });
+      }
+    }
+    options.devices?.release(podUid);
+    await removePodFiles(paths);
+    pods.delete(podUid);
+  };
+
+  const resume = async (podUid: string): Promise<void> => {
+    const paths = podPaths(options.dataRoot, options.runRoot, podUid);
+    const stored = await loadPod(paths);
+    if (stored === undefined || (await isStopping(paths))) {
+      await teardown(podUid, 0);
+      return;
+    }
+    const { plan } = await translate(stored.input);
+    const engine = engineFor(stored.engine);
+    const sandbox = await engine.adopt(podUid);
+    if (sandbox === undefined) {
+      // Crashed before the sandbox was up: start it again from the stored input.
+      logger.info({ podUid }, "recovering a pod whose sandbox never came up");
+      const devices = allocateDevices(plan);
+      await launch(stored.input, plan, stored.engine, stored.startedAt, undefined, devices);
+      return;
+    }
+    const record = newRecord(stored.input, plan, stored.engine, stored.startedAt);
+    const deviceLabel = await readDeviceLabel(sandbox);
+    if (deviceLabel !== undefined && options.devices !== undefined) {
+      options.devices.restore([{ podUid, containers: deviceLabel }]);
+      const allocation = options.devices.allocationOf(podUid);
+      if (allocation !== undefined) {
+        applyAllocation(plan, allocation.containers);
+      }
+    }
+    await recoverContainerRecords(record, sandbox, clock);
+    const controller = await newController(record);
+    controller.attach(sandbox);
+    pods.set(podUid, controller);
+    controller.start(true);
+  };
+
+  const readDeviceLabel = async (sandbox: Sandbox): Promise<Record<string, string[]> | undefined> => {
+    const info = await docker.inspectContainer(sandbox.id).catch(() => undefined);
+    const raw = info?.labels[LABEL_DEVICES];
+    if (raw === undefined) {
+      return undefined;
+    }
+    try {
+      return JSON.parse(raw) as Record<string, string[]>;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const runner: Runner = {
+    async start(input: RetrievedPodData, startOptions: StartOptions = {}): Promise<PodHandle | DryRunResult> {
+      const { plan, warnings } = await translate(input);
+      const engineKind = chooseEngine(plan, startOptions.engine);
+      if (startOptions.dryRun) {
+        podIpOf(plan);
+        return {
+          dryRun: true,
+          plan,
+          engine: engineKind,
+          hooks: HOOK_PHASES.flatMap((phase) =>
+            hooksFor(hooks, phase).map((hook) => ({ name: hook.name, phase, priority: hook.priority })),
+          ),
+          warnings,
+        };
+      }
+      const uid = plan.uid;
+      const known = pods.get(uid);
+      if (known !== undefined) {
+        return handleOf(known);
+      }
+      const inFlight = starting.get(uid);
+      if (inFlight !== undefined) {
+        return inFlight;
+      }
+      const promise = doStart(input, plan, engineKind, startOptions.signal).finally(() =>
+        starting.delete(uid),
+      );
+      starting.set(uid, promise);
+      return promise;
+    },
+
+    async waitForCompletion(handle, waitOptions = {}): Promise<StatusResult> {
+      const uid = uidOf(handle);
+      await starting.get(uid)?.catch(() => {});
+      const controller = pods.get(uid);
+      if (controller === undefined) {
+        throw new PodNotFoundError(uid);
+      }
+      const waits: Array<Promise<unknown>> = [controller.done];
+      let timer: NodeJS.Timeout | undefined;
+      if (waitOptions.timeoutMs !== undefined) {
+        const timeoutMs = waitOptions.timeoutMs;
+        waits.push(
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new WaitTimeoutError(uid, timeoutMs)), timeoutMs);
+          }),
+        );
+      }
+      if (waitOptions.signal !== undefined) {
+        const signal = waitOptions.signal;
+        waits.push(
+          new Promise((_, reject) => {
+            if (signal.aborted) {
+              reject(signal.reason);
+            }
+            signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+          }),
+        );
+      }
+      try {
+        await Promise.race(waits);
+      } finally {
+        clearTimeout(timer);
+      }
+      return toStatusResult(controller.record, sidecarStatusIn);
+    },
+
+    async stop(handle, stopOptions = {}): Promise<void> {
+      const uid = uidOf(handle);
+      await starting.get(uid)?.catch(() => {});
+      let promise = stopping.get(uid);
+      if (promise === undefined) {
+        promise = teardown(uid, stopOptions.gracePeriodSeconds).finally(() => stopping.delete(uid));
+        stopping.set(uid, promise);
+      }
+      return promise;
+    },
+
+    status(podUid: string, fallback?: StatusFallback): StatusResult {
+      const controller = pods.get(podUid);
+      if (controller === undefined) {
+        return notFoundStatus(podUid, fallback);
+      }
+      return toStatusResult(controller.record, sidecarStatusIn);
+    },
+
+    async logs(podUid: string, container: string, logOptions: LogRequestOptions = {}): Promise<Readable> {
+      const controller = pods.get(podUid);
+      if (controller === undefined || controller.sandbox === undefined) {
+        throw new PodNotFoundError(podUid);
+      }
+      const record = [...controller.record.initContainers, ...controller.record.containers].find(
+        (item) => item.plan.name === container,
+      );
+      if (record === undefined) {
+        throw new ContainerNotFoundError(podUid, container, `container ${container} is not in pod ${podUid}`);
+      }
+      const id = logOptions.previous ? record.previousContainerId : record.containerId;
+      if (id === undefined) {
+        throw new ContainerNotFoundError(
+          podUid,
+          container,
+          logOptions.previous
+            ? `previous terminated container "${container}" in pod "${controller.record.name}" not found`
+            : `container "${container}" in pod "${controller.record.name}" is waiting to start`,
+        );
+      }
+      return openLogs(controller.sandbox.docker, id, logOptions, clock);
+    },
+
+    list(): PodSummary[] {
+      return [...pods.values()].map((controller) => ({
+        podUid: controller.record.uid,
+        name: controller.record.name,
+        namespace: controller.record.namespace,
+        phase: controller.record.phase,
+        engine: controller.record.engine,
+        jobId: controller.record.jobId,
+      }));
+    },
+
+    async recover(): Promise<void> {
+      if (options.pool !== undefined) {
+        await options.pool.reconcile();
+      }
+      const stored = new Set(await listStoredPodUids(options.runRoot));
+      for (const uid of await hostEngine.listSandboxPodUids()) {
+        if (!stored.has(uid)) {
+          logger.info({ podUid: uid }, "removing an orphaned host sandbox");
+          await hostEngine.removeSandbox({ podUid: uid });
+        }
+      }
+      for (const uid of stored) {
+        if (pods.has(uid)) {
+          continue;
+        }
+        try {
+          await resume(uid);
+        } catch (error) {
+          logger.error({ podUid: uid, error: String(error) }, "could not recover pod");
+        }
+      }
+    },
+
+    async close(): Promise<void> {
+      for (const controller of pods.values()) {
+        controller.close();
+      }
+      pods.clear();
+      hostEngine.close();
+    },
+  };
+  return runner;
+}
+
+export { LABEL_POD_UID };

@@ -1,0 +1,144 @@
+import type { Logger } from "@ild/common";
+import type { DindLease, DindPool, DockerClient, DockerEvent } from "@ild/dind-pool";
+import type { PodIpNetworkOptions } from "../runner-types.js";
+import { ensureImageIn } from "./ensure-image.js";
+import { followEvents } from "./event-stream.js";
+import { LABEL_POD_UID, LABEL_RUNNER, LABEL_VOLUME } from "./labels.js";
+import type { EnsureImageRequest, Sandbox, SandboxEngine, SandboxRequest } from "./sandbox-engine.js";
+
+export interface DindEngineOptions {
+  pool: DindPool;
+  /** The host engine (images to deliver, pod-IP network attach). */
+  docker: DockerClient;
+  runnerId: string;
+  podIpNetwork?: PodIpNetworkOptions;
+  logger: Logger;
+}
+
+function volumeName(volume: string): string {
+  return `ild-${volume}`.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 200);
+}
+
+/** A DIND from the pool per pod: inner containers use NetworkMode host, so the DIND's netns is the pod's. */
+export function createDindEngine(options: DindEngineOptions): SandboxEngine {
+  const { pool, docker, runnerId, logger } = options;
+  const leases = new Map<string, DindLease>();
+
+  const toSandbox = (lease: DindLease, memoryVolumeNames: Record<string, string>, ip?: string): Sandbox => ({
+    engine: "dind",
+    podUid: lease.podUid,
+    id: lease.containerId,
+    ip: ip ?? lease.ip,
+    docker: lease.docker,
+    networkMode: "host",
+    ipcMode: "host",
+    memoryVolumeNames,
+    setEgress: (allowCidrs) => lease.setEgress(allowCidrs),
+  });
+
+  return {
+    kind: "dind",
+
+    async createSandbox(request: SandboxRequest): Promise<Sandbox> {
+      const { plan, podUid, signal } = request;
+      const labels = { ...request.labels, [LABEL_RUNNER]: runnerId, [LABEL_POD_UID]: podUid };
+      const lease = await pool.acquire({
+        podUid,
+        labels,
+        ...(signal ? { signal } : {}),
+        ...(request.devices ? { devices: request.devices } : {}),
+      });
+      leases.set(podUid, lease);
+      try {
+        const memoryVolumeNames: Record<string, string> = {};
+        for (const volume of plan.volumes) {
+          if (volume.kind === "emptyDir" && volume.medium === "memory") {
+            memoryVolumeNames[volume.name] = volumeName(volume.name);
+            await lease.docker.createVolume(volumeName(volume.name), {
+              ...labels,
+              [LABEL_VOLUME]: volume.name,
+            });
+          }
+        }
+        const podIpNetwork = options.podIpNetwork;
+        if (request.podIp && podIpNetwork) {
+          await docker.connectNetwork(podIpNetwork.network, lease.containerId, {
+            IPAMConfig: { IPv4Address: request.podIp },
+          });
+          for (const route of podIpNetwork.routes ?? []) {
+            const result = await docker.exec(lease.containerId, [
+              "ip",
+              "route",
+              "replace",
+              route.cidr,
+              "via",
+              route.via,
+            ]);
+            if (result.exitCode !== 0) {
+              throw new Error(`ip route replace ${route.cidr} via ${route.via}: ${result.stderr.trim()}`);
+            }
+          }
+        }
+        return toSandbox(lease, memoryVolumeNames, request.podIp);
+      } catch (error) {
+        leases.delete(podUid);
+        await lease.release();
+        throw error;
+      }
+    },
+
+    async adopt(podUid: string): Promise<Sandbox | undefined> {
+      const lease = leases.get(podUid) ?? pool.findLease(podUid);
+      if (lease === undefined) {
+        return undefined;
+      }
+      leases.set(podUid, lease);
+      const memoryVolumeNames: Record<string, string> = {};
+      const volumes = await lease.docker
+        .listVolumes({ label: [`${LABEL_POD_UID}=${podUid}`] })
+        .catch(() => []);
+      for (const volume of volumes) {
+        const name = volume.labels[LABEL_VOLUME];
+        if (name !== undefined) {
+          memoryVolumeNames[name] = volume.name;
+        }
+      }
+      return toSandbox(lease, memoryVolumeNames);
+    },
+
+    async listSandboxPodUids(): Promise<string[]> {
+      return pool.leases().map((lease) => lease.podUid);
+    },
+
+    ensureImage(sandbox: Sandbox, request: EnsureImageRequest): Promise<void> {
+      const lease = leases.get(sandbox.podUid);
+      return ensureImageIn(sandbox.docker, request, async (image) => {
+        if (lease === undefined || (await docker.inspectImage(image)) === undefined) {
+          return false;
+        }
+        await lease.deliverImages([image], request.signal ? { signal: request.signal } : {});
+        return true;
+      });
+    },
+
+    watch(sandbox: Sandbox, listener: (event: DockerEvent) => void, signal: AbortSignal): void {
+      void followEvents(
+        sandbox.docker,
+        {
+          type: ["container"],
+          event: ["start", "die", "oom"],
+          label: [`${LABEL_POD_UID}=${sandbox.podUid}`],
+        },
+        listener,
+        signal,
+        logger,
+      );
+    },
+
+    async removeSandbox(sandbox: Sandbox | { podUid: string }): Promise<void> {
+      const lease = leases.get(sandbox.podUid) ?? pool.findLease(sandbox.podUid);
+      leases.delete(sandbox.podUid);
+      await lease?.release();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { chmod, chown, lstat, mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { PodPlan } from "@ild/pod-translator";
+import { UnsafePathError } from "../errors.js";
+import type { PodPaths } from "./pod-paths.js";
+import { safeJoin } from "./pod-paths.js";
+
+/** Refuses to write through a symlink planted inside the pod directory. */
+async function assertNoSymlink(base: string, target: string): Promise<void> {
+  let current = target;
+  while (current.startsWith(`${base}${path.sep}`)) {
+    const info = await lstat(current).catch(() => undefined);
+    if (info?.isSymbolicLink()) {
+      throw new UnsafePathError(path.relative(base, target));
+    }
+    current = path.dirname(current);
+  }
+}
+
+/**
+ * Writes the plan's files: secret ones under the secret dir (tmpfs), the rest under the data dir, each
+ * with its mode (0600 default for secrets is the translator's) and owner; volume dirs get the fsGroup.
+ */
+export async function materializeFiles(plan: PodPlan, paths: PodPaths): Promise<void> {
+  await mkdir(paths.dataDir, { recursive: true, mode: 0o755 });
+  await mkdir(paths.secretDir, { recursive: true, mode: 0o700 });
+  await chmod(paths.secretDir, 0o711);
+  for (const volume of plan.volumes) {
+    if (volume.dir === undefined) {
+      continue;
+    }
+    const base = volume.kind === "secret" ? paths.secretDir : paths.dataDir;
+    const dir = safeJoin(base, volume.dir);
+    await mkdir(dir, { recursive: true, mode: volume.kind === "emptyDir" ? 0o777 : 0o755 });
+    if (volume.kind === "emptyDir") {
+      await chmod(dir, 0o777);
+    }
+    if (volume.gid !== undefined) {
+      await chown(dir, 0, volume.gid);
+      await chmod(dir, volume.kind === "emptyDir" ? 0o2777 : 0o2755);
+    }
+  }
+  for (const file of plan.files) {
+    const base = file.secret ? paths.secretDir : paths.dataDir;
+    const target = safeJoin(base, file.path);
+    await mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
+    await assertNoSymlink(base, target);
+    await writeFile(target, file.content, { mode: file.mode });
+    await chmod(target, file.mode);
+    if (file.uid !== undefined || file.gid !== undefined) {
+      await chown(target, file.uid ?? 0, file.gid ?? 0);
+    }
+  }
+}
+
+export async function removePodFiles(paths: PodPaths): Promise<void> {
+  await rm(paths.dataDir, { recursive: true, force: true });
+  await rm(paths.runDir, { recursive: true, force: true });
+}

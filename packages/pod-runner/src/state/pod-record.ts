@@ -1,0 +1,91 @@
+import type { RetrievedPodData } from "@ild/interlink-api";
+import type { ContainerPlan, PodPlan } from "@ild/pod-translator";
+import type { EngineKind, PodPhase } from "../runner-types.js";
+
+export type ContainerStateRecord =
+  | { kind: "waiting"; reason: string; message?: string }
+  | { kind: "running"; startedAt: string }
+  | {
+      kind: "terminated";
+      exitCode: number;
+      reason: string;
+      message?: string;
+      startedAt?: string;
+      finishedAt?: string;
+    };
+
+export interface ContainerRecord {
+  plan: ContainerPlan;
+  state: ContainerStateRecord;
+  /** The previous terminated instance, after a restart. */
+  lastState?: ContainerStateRecord;
+  ready: boolean;
+  /** Startup probe passed (or none). */
+  started: boolean;
+  restartCount: number;
+  /** Docker id of the current instance. */
+  containerId?: string;
+  /** Docker id of the previous (terminated) instance, kept for `Previous` logs. */
+  previousContainerId?: string;
+  /** Set when the runner decided this container will not run again. */
+  final: boolean;
+  /** The runner stopped this instance (sidecar after the regular containers, pod stop). */
+  stoppedByRunner?: boolean;
+  /** Why the runner killed the current instance (probe, postStart), for its terminated message. */
+  failureMessage?: string | undefined;
+}
+
+export interface PodRecord {
+  uid: string;
+  name: string;
+  namespace: string;
+  engine: EngineKind;
+  input: RetrievedPodData;
+  plan: PodPlan;
+  jobId: string;
+  podIp?: string;
+  phase: PodPhase;
+  reason?: string;
+  message?: string;
+  initContainers: ContainerRecord[];
+  containers: ContainerRecord[];
+  /** Epoch ms when the pod was first started (activeDeadlineSeconds counts from here). */
+  startedAt: number;
+}
+
+export function newContainerRecord(plan: ContainerPlan): ContainerRecord {
+  return {
+    plan,
+    state: { kind: "waiting", reason: "ContainerCreating" },
+    ready: false,
+    started: false,
+    restartCount: 0,
+    final: false,
+  };
+}
+
+export function allContainerRecords(record: PodRecord): ContainerRecord[] {
+  return [...record.initContainers, ...record.containers];
+}
+
+export function findContainerRecord(record: PodRecord, name: string): ContainerRecord | undefined {
+  return allContainerRecords(record).find((container) => container.plan.name === name);
+}
+
+/** The phase the regular containers imply (pod-level failures are set by the controller). */
+export function computePhase(record: PodRecord): PodPhase {
+  if (record.phase === "Failed" && record.reason !== undefined) {
+    return "Failed";
+  }
+  const regular = record.containers;
+  if (regular.length > 0 && regular.every((container) => container.final)) {
+    const failed = regular.some(
+      (container) => container.state.kind !== "terminated" || container.state.exitCode !== 0,
+    );
+    return failed ? "Failed" : "Succeeded";
+  }
+  const anyStarted = regular.some(
+    (container) => container.state.kind === "running" || container.state.kind === "terminated",
+  );
+  return anyStarted ? "Running" : "Pending";
+}
