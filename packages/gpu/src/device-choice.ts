@@ -4,10 +4,9 @@ import { linkScore, type NvidiaTopology } from "./nvidia-smi-topology.js";
 /** Above this many candidate sets, a greedy search replaces the exhaustive one. */
 const EXHAUSTIVE_LIMIT = 5000;
 
+/** By index; equal indices (MIG instances of one GPU) keep the inventory order (stable sort). */
 function byIndex(a: Device, b: Device): number {
-  return (
-    (a.index ?? Number.MAX_SAFE_INTEGER) - (b.index ?? Number.MAX_SAFE_INTEGER) || a.id.localeCompare(b.id)
-  );
+  return (a.index ?? Number.MAX_SAFE_INTEGER) - (b.index ?? Number.MAX_SAFE_INTEGER);
 }
 
 function binomial(n: number, k: number): number {
