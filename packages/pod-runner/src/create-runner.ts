@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { type Logger, noopLogger } from "@ild/common";
 import type { DockerClient } from "@ild/dind-pool";
 import type { RetrievedPodData } from "@ild/interlink-api";
-import type { PodPlan } from "@ild/pod-translator";
+import type { PodPlan, TranslatePodOptions } from "@ild/pod-translator";
 import { systemClock } from "./clock.js";
 import { createDindEngine } from "./engines/dind-engine.js";
 import { createHostEngine } from "./engines/host-engine.js";
@@ -40,7 +40,7 @@ import type {
 } from "./runner-types.js";
 import { newContainerRecord, type PodRecord } from "./state/pod-record.js";
 import { notFoundStatus, type StatusFallback, toStatusResult } from "./state/to-pod-status.js";
-import { loadDefaultTranslator, type PodTranslator } from "./translation/translator-port.js";
+import { defaultTranslator, type PodTranslator } from "./translation/translator-port.js";
 
 export const ENGINE_ANNOTATION = "ild.io/engine";
 export const POD_IP_ANNOTATION = "interlink.eu/pod-ip";
@@ -91,12 +91,13 @@ export function createRunner(options: RunnerOptions): Runner {
   const pods = new Map<string, PodController>();
   const starting = new Map<string, Promise<PodHandle>>();
   const stopping = new Map<string, Promise<void>>();
-  let translatorPromise: Promise<PodTranslator> | undefined;
+  const podTranslator: PodTranslator = options.translator ?? defaultTranslator;
   let tmpfsPromise: Promise<boolean> | undefined;
 
-  const translator = (): Promise<PodTranslator> => {
-    translatorPromise ??= options.translator ? Promise.resolve(options.translator) : loadDefaultTranslator();
-    return translatorPromise;
+  const translateOptions: TranslatePodOptions = {
+    // The deny-privileged and hostpath-allowlist hooks decide (enabled by name); the translator renders.
+    policy: { privileged: "capabilities", hostPathAllowList: ["/"] },
+    ...options.translateOptions,
   };
 
   const engineFor = (kind: EngineKind): SandboxEngine => {
@@ -135,10 +136,11 @@ export function createRunner(options: RunnerOptions): Runner {
     if (!input.pod.metadata?.name) {
       throw new InvalidPodError("pod.metadata.name", "is required");
     }
-    const { plan, warnings } = (await translator()).translatePod({
+    // PodTranslationError (ILD_POD_INVALID, every problem with its field path) goes to the caller as is.
+    const { plan, warnings } = podTranslator.translatePod({
       pod: input.pod,
       containers: input.container ?? [],
-      ...(options.translateOptions ? { options: options.translateOptions } : {}),
+      options: translateOptions,
     });
     return { plan, warnings };
   };
@@ -243,7 +245,7 @@ export function createRunner(options: RunnerOptions): Runner {
     const engine = engineFor(record.engine);
     return new PodController(record, {
       engine,
-      translator: await translator(),
+      translator: podTranslator,
       paths: podPaths(options.dataRoot, options.runRoot, record.uid),
       labels,
       hooks,

@@ -3,7 +3,7 @@ import type { Logger } from "@ild/common";
 import type { DindPool, DockerClient } from "@ild/dind-pool";
 import type { DeviceBook } from "@ild/gpu";
 import type { PodStatus, RetrievedPodData } from "@ild/interlink-api";
-import type { PodPlan } from "@ild/pod-translator";
+import type { PodPlan, TranslatePodOptions } from "@ild/pod-translator";
 import type { PodTranslator } from "./translation/translator-port.js";
 
 export type EngineKind = "dind" | "host";
@@ -178,8 +178,9 @@ export interface RunnerOptions {
   /** Where native sidecars appear in status: `containers` (default; the VK holds a pod in
    * PodInitializing while any init container runs) or `initContainers` (Kubernetes' place). */
   sidecarStatusIn?: "containers" | "initContainers";
-  /** Options passed to the pod translator. */
-  translateOptions?: Record<string, unknown>;
+  /** Options passed to the pod translator (policy default: privileged as capabilities, any hostPath;
+   * the deny-privileged and hostpath-allowlist hooks enforce the node's policy). */
+  translateOptions?: TranslatePodOptions;
   /** Kubernetes back-off: initial 10 s doubling to 5 min. */
   backoff?: { initialMs?: number; maxMs?: number };
   clock?: Clock;

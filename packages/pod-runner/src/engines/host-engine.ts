@@ -1,6 +1,6 @@
 import type { Logger } from "@ild/common";
 import type { ContainerCreateBody, DockerClient, DockerEvent } from "@ild/dind-pool";
-import type { PodPlan } from "@ild/pod-translator";
+import { type PodPlan, toDockerSandboxSettings } from "@ild/pod-translator";
 import type { PodIpNetworkOptions } from "../runner-types.js";
 import { ensureImageIn } from "./ensure-image.js";
 import { followEvents } from "./event-stream.js";
@@ -22,10 +22,6 @@ function networkName(podUid: string): string {
 
 function volumeName(podUid: string, volume: string): string {
   return `ild-${podUid}-${volume}`.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 200);
-}
-
-function hostname(plan: PodPlan): string {
-  return (plan.hostname || plan.name).slice(0, 63);
 }
 
 /** Pause-style sandbox on the host engine: pod containers join its network and IPC namespaces. */
@@ -53,7 +49,13 @@ export function createHostEngine(options: HostEngineOptions): SandboxEngine & { 
     );
   };
 
-  const toSandbox = (podUid: string, id: string, ip: string, plan: PodPlan | undefined): Sandbox => {
+  const toSandbox = (
+    podUid: string,
+    id: string,
+    ip: string,
+    plan: PodPlan | undefined,
+    sharePid = false,
+  ): Sandbox => {
     const memoryVolumeNames: Record<string, string> = {};
     for (const volume of plan?.volumes ?? []) {
       if (volume.kind === "emptyDir" && volume.medium === "memory") {
@@ -68,6 +70,7 @@ export function createHostEngine(options: HostEngineOptions): SandboxEngine & { 
       docker,
       networkMode: `container:${id}`,
       ipcMode: `container:${id}`,
+      ...(sharePid ? { pidMode: `container:${id}` } : {}),
       memoryVolumeNames,
     };
   };
@@ -145,36 +148,21 @@ export function createHostEngine(options: HostEngineOptions): SandboxEngine & { 
         }
       }
       const podIpNetwork = options.podIpNetwork;
-      const dns =
-        request.podIp && podIpNetwork?.dnsServers?.length ? podIpNetwork.dnsServers : plan.dns.nameservers;
+      const settings = toDockerSandboxSettings(plan);
       const hostConfig: Record<string, unknown> = {
+        ...settings.HostConfig,
         Init: true,
         IpcMode: "shareable",
         NetworkMode: network,
-        ...(dns.length > 0 ? { Dns: dns } : {}),
-        ...(plan.dns.searches.length > 0 ? { DnsSearch: plan.dns.searches } : {}),
-        ...(plan.dns.options.length > 0
-          ? {
-              DnsOptions: plan.dns.options.map((option) =>
-                option.value ? `${option.name}:${option.value}` : option.name,
-              ),
-            }
-          : {}),
-        ...(plan.hostAliases.length > 0
-          ? {
-              ExtraHosts: plan.hostAliases.flatMap((alias) =>
-                alias.hostnames.map((name) => `${name}:${alias.ip}`),
-              ),
-            }
-          : {}),
+        ...(request.podIp && podIpNetwork?.dnsServers?.length ? { Dns: podIpNetwork.dnsServers } : {}),
         ...(request.podIp && podIpNetwork?.routes?.length ? { CapAdd: ["NET_ADMIN"] } : {}),
       };
       const body: ContainerCreateBody = {
         Image: options.sandboxImage,
         Entrypoint: ["sleep"],
         Cmd: ["2147483647"],
-        Hostname: hostname(plan),
-        ...(plan.subdomain ? { Domainname: `${plan.subdomain}.${plan.namespace}.svc` } : {}),
+        Hostname: settings.Hostname,
+        ...(settings.Domainname ? { Domainname: settings.Domainname } : {}),
         Labels: { ...labels, [LABEL_CONTAINER_KIND]: SANDBOX_KIND },
         HostConfig: hostConfig,
       };
@@ -203,7 +191,7 @@ export function createHostEngine(options: HostEngineOptions): SandboxEngine & { 
         }
         ensureEvents();
         const ip = request.podIp ?? (await ipOf(id, network));
-        return toSandbox(podUid, id, ip, plan);
+        return toSandbox(podUid, id, ip, plan, plan.shareProcessNamespace === true);
       } catch (error) {
         await removeSandbox({ podUid }).catch(() => {});
         throw error;

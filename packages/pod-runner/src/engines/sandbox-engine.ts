@@ -29,6 +29,8 @@ export interface Sandbox {
   readonly docker: DockerClient;
   readonly networkMode: string;
   readonly ipcMode?: string;
+  /** Set when the pod shares one PID namespace (shareProcessNamespace). */
+  readonly pidMode?: string;
   /** Pod volume name → Docker volume name (emptyDir medium Memory). */
   readonly memoryVolumeNames: Record<string, string>;
   setEgress?: (allowCidrs: string[] | undefined) => Promise<void>;

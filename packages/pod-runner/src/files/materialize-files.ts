@@ -29,15 +29,22 @@ export async function materializeFiles(plan: PodPlan, paths: PodPaths): Promise<
     if (volume.dir === undefined) {
       continue;
     }
-    const base = volume.kind === "secret" ? paths.secretDir : paths.dataDir;
-    const dir = safeJoin(base, volume.dir);
-    await mkdir(dir, { recursive: true, mode: volume.kind === "emptyDir" ? 0o777 : 0o755 });
-    if (volume.kind === "emptyDir") {
-      await chmod(dir, 0o777);
-    }
+    const dir = safeJoin(volume.secret ? paths.secretDir : paths.dataDir, volume.dir);
+    const mode = volume.kind === "emptyDir" ? 0o777 : 0o755;
+    await mkdir(dir, { recursive: true, mode });
+    await chmod(dir, volume.gid !== undefined ? mode | 0o2000 : mode);
     if (volume.gid !== undefined) {
       await chown(dir, 0, volume.gid);
-      await chmod(dir, volume.kind === "emptyDir" ? 0o2777 : 0o2755);
+    }
+  }
+  for (const directory of plan.directories ?? []) {
+    const base = directory.secret ? paths.secretDir : paths.dataDir;
+    const dir = safeJoin(base, directory.path);
+    await assertNoSymlink(base, dir);
+    await mkdir(dir, { recursive: true, mode: directory.mode });
+    await chmod(dir, directory.mode);
+    if (directory.uid !== undefined || directory.gid !== undefined) {
+      await chown(dir, directory.uid ?? 0, directory.gid ?? 0);
     }
   }
   for (const file of plan.files) {

@@ -481,8 +481,9 @@ export class PodController {
         networkMode: sandbox.networkMode,
         ...(sandbox.ipcMode ? { ipcMode: sandbox.ipcMode } : {}),
         memoryVolumeNames: sandbox.memoryVolumeNames,
+        ...(sandbox.pidMode ? { pidMode: sandbox.pidMode } : {}),
         labels,
-        restartGeneration: generation,
+        restartGeneration: { [container.plan.name]: generation },
       })
       .find(
         (item) => item.container.name === container.plan.name && item.container.kind === container.plan.kind,
@@ -494,8 +495,7 @@ export class PodController {
       { ...rendered.body, Labels: { ...(rendered.body.Labels ?? {}), ...labels } },
       sandbox.networkMode,
     );
-    const base = rendered.name.slice(0, 200);
-    const name = generation > 0 && !base.endsWith(`-${generation}`) ? `${base}-${generation}` : base;
+    const name = rendered.name;
     try {
       return await sandbox.docker.createContainer(name, body);
     } catch (error) {

@@ -1,40 +1,19 @@
-import type { ContainerCreateBody } from "@ild/dind-pool";
-import type { RetrievedContainer } from "@ild/interlink-api";
-import type { ContainerPlan, PodPlan, TranslationIssue } from "@ild/pod-translator";
-import type { Pod } from "kubernetes-types/core/v1.js";
+import {
+  type DockerCreateBody,
+  type DockerRenderContext,
+  type TranslatePodInput,
+  type TranslatePodResult,
+  toDockerCreateBodies,
+  translatePod,
+} from "@ild/pod-translator";
 
-/** Options of `toDockerCreateBodies` (the @ild/pod-translator contract). */
-export interface DockerBodyOptions {
-  podDataDir: string;
-  podSecretDir: string;
-  networkMode: string;
-  ipcMode?: string;
-  /** Pod volume name → Docker volume name, for emptyDir medium Memory. */
-  memoryVolumeNames?: Record<string, string>;
-  labels?: Record<string, string>;
-  restartGeneration?: number;
-}
+export type DockerBodyOptions = DockerRenderContext;
+export type RenderedContainer = DockerCreateBody;
 
-export interface RenderedContainer {
-  container: ContainerPlan;
-  name: string;
-  body: ContainerCreateBody;
-}
-
-/** What the runner needs of @ild/pod-translator; injectable so tests can hand in plans directly. */
+/** What the runner needs of @ild/pod-translator; injectable so tests can wrap or replace it. */
 export interface PodTranslator {
-  translatePod(input: { pod: Pod; containers: RetrievedContainer[]; options?: Record<string, unknown> }): {
-    plan: PodPlan;
-    warnings: TranslationIssue[];
-  };
-  toDockerCreateBodies(plan: PodPlan, options: DockerBodyOptions): RenderedContainer[];
+  translatePod(input: TranslatePodInput): TranslatePodResult;
+  toDockerCreateBodies(plan: TranslatePodResult["plan"], context: DockerRenderContext): DockerCreateBody[];
 }
 
-/** Loads the real translator lazily (it is a sibling package, built in parallel). */
-export async function loadDefaultTranslator(): Promise<PodTranslator> {
-  const module = (await import("@ild/pod-translator")) as unknown as Partial<PodTranslator>;
-  if (typeof module.translatePod !== "function" || typeof module.toDockerCreateBodies !== "function") {
-    throw new Error("@ild/pod-translator does not export translatePod/toDockerCreateBodies");
-  }
-  return { translatePod: module.translatePod, toDockerCreateBodies: module.toDockerCreateBodies };
-}
+export const defaultTranslator: PodTranslator = { translatePod, toDockerCreateBodies };
