@@ -50,6 +50,20 @@ export {
   resolveDockerEndpoint,
 } from "./docker/resolve-docker-endpoint.js";
 export { isAbortError, toDockerError } from "./docker/to-docker-error.js";
+export type { DindStartPhase } from "./errors.js";
+export {
+  DindStartError,
+  EgressSetupError,
+  ImageDeliveryError,
+  InvalidEgressError,
+  InvalidPoolOptionsError,
+  PoolClosedError,
+  PoolExhaustedError,
+} from "./errors.js";
+export type { DindRole, LeaseStateLabel } from "./labels.js";
+export { labelKeys, managedByValue, poolFilter } from "./labels.js";
+export { createDindPool } from "./pool/create-dind-pool.js";
+export { renderEgressRules, validateEgressCidrs } from "./pool/egress-rules.js";
 export type {
   AcquireOptions,
   DindDevices,

@@ -49,6 +49,13 @@ export interface DindPoolOptions {
   /** Extra dockerd flags for the inner engine. */
   innerDaemonArgs?: string[];
   logger?: import("@ild/common").Logger;
+  /**
+   * DNS resolvers (IPv4, `a.b.c.d` or CIDR) a lease with egress rules may still reach on port 53.
+   * Default: the non-loopback nameservers of the host's /etc/resolv.conf.
+   */
+  dnsServers?: string[];
+  /** Run `reconcile()` before warming (default true): adopt leased DINDs, remove leftovers. */
+  reconcileOnStart?: boolean;
 }
 
 export interface AcquireOptions {
@@ -72,6 +79,10 @@ export interface DindLease {
   readonly networkId: string;
   /** Host path of the inner engine's API socket. */
   readonly socketPath: string;
+  /** Name of the DIND's dedicated network on the host engine. */
+  readonly networkName?: string;
+  /** True when the lease was re-adopted by `reconcile()` after a restart. */
+  readonly adopted?: boolean;
   /** Client for the inner engine. */
   readonly docker: DockerClient;
   /** Makes these images (present on the host engine) available in the inner engine. */
@@ -90,6 +101,8 @@ export interface PoolStats {
   building: number;
   failed: number;
   waiting: number;
+  /** Boot durations (create → inner `_ping`) of the DINDs this pool built, in ms. */
+  bootMs?: { last: number; average: number; count: number };
 }
 
 export type PoolEvent =

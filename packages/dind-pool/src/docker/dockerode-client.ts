@@ -39,8 +39,6 @@ import { isAbortError, toDockerError } from "./to-docker-error.js";
 export interface CreateDockerClientOptions extends DockerEndpointOptions {
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  /** Connect timeout (not an idle timeout: quiet follow streams are never cut). Default 10 s. */
-  connectTimeoutMs?: number;
   /** Deadline for `removeContainer` waiting out a 409 "removal already in progress". Default 60 s. */
   removalWaitMs?: number;
 }
@@ -60,13 +58,12 @@ interface DialRequest {
 }
 
 /** Fully explicit dockerode options: nothing is left for docker-modem to take from the environment. */
-export function toDockerodeOptions(
-  endpoint: ResolvedDockerEndpoint,
-  connectTimeoutMs = 10_000,
-): Docker.DockerOptions {
+export function toDockerodeOptions(endpoint: ResolvedDockerEndpoint): Docker.DockerOptions {
   const base = {
     timeout: undefined, // never an idle timeout (pitfall 5), also not from DOCKER_CLIENT_TIMEOUT
-    connectionTimeout: connectTimeoutMs,
+    // no connectionTimeout either: docker-modem clears it only when response headers arrive, so it
+    // would cut an image load (headers come after the upload); deadlines are AbortSignals
+    connectionTimeout: undefined,
     version: undefined, // no API version pin (pitfall 14)
     ca: undefined,
     cert: undefined,
@@ -204,12 +201,11 @@ class DockerodeClient implements DockerClient {
   constructor(
     resolved: ResolvedDockerEndpoint,
     private readonly logger: Logger,
-    connectTimeoutMs: number,
     removalWaitMs: number,
   ) {
     this.endpoint = resolved.description;
     this.removalWaitMs = removalWaitMs;
-    this.docker = new Docker(toDockerodeOptions(resolved, connectTimeoutMs));
+    this.docker = new Docker(toDockerodeOptions(resolved));
   }
 
   private dial<T>(operation: string, request: DialRequest): Promise<T> {
@@ -940,9 +936,9 @@ function readHead(stream: Readable, size: number): Promise<Buffer> {
  * /var/run/docker.sock). Logs the chosen endpoint; call `version()` to log the engine's version.
  */
 export function createDockerClient(endpoint: CreateDockerClientOptions = {}): DockerClient {
-  const { env, logger, connectTimeoutMs, removalWaitMs, ...endpointOptions } = endpoint;
+  const { env, logger, removalWaitMs, ...endpointOptions } = endpoint;
   const resolved = resolveDockerEndpoint(endpointOptions, env ?? process.env);
   const log = (logger ?? noopLogger).child({ component: "docker-client", endpoint: resolved.description });
   log.debug({ source: resolved.source }, "docker endpoint resolved");
-  return new DockerodeClient(resolved, log, connectTimeoutMs ?? 10_000, removalWaitMs ?? 60_000);
+  return new DockerodeClient(resolved, log, removalWaitMs ?? 60_000);
 }

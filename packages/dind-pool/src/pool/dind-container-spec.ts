@@ -1,0 +1,119 @@
+/**
+ * The Docker API body of one DIND container (pure). Measured recipe: docker-on-these-machines.md
+ * §3c/§4 — explicit capability set where `--privileged` fails, /var/lib/docker on tmpfs (or a
+ * volume), a per-DIND socket directory at /run/ild and a second dockerd listener on it, an
+ * optional read-only seed store at /seed.
+ */
+import type { ContainerCreateBody } from "../docker/docker-client.js";
+import type { DindDevices, DindResources } from "../pool-types.js";
+
+/** Where the per-DIND socket directory is mounted inside the DIND. */
+export const innerSocketDir = "/run/ild";
+export const innerSocketName = "docker.sock";
+/** Where the seed store is mounted (read-only) inside the DIND. */
+export const seedMountPoint = "/seed";
+
+export type ResolvedSecurityMode = "privileged" | "capabilities";
+
+export interface DindContainerSpecInput {
+  image: string;
+  labels: Record<string, string>;
+  networkName: string;
+  socketDir: string;
+  securityMode: ResolvedSecurityMode;
+  storage:
+    | { kind: "tmpfs"; sizeBytes?: number }
+    | { kind: "volume"; volumeName: string }
+    | { kind: "bind"; hostPath: string };
+  seedDir?: string;
+  sharedPaths?: Array<{ path: string; readOnly?: boolean }>;
+  innerDaemonArgs?: string[];
+  resources?: DindResources;
+  devices?: DindDevices;
+  hostname?: string;
+}
+
+/** The security settings that replace `--privileged` on hosts that lack CAP_SYS_RESOURCE. */
+export function securityHostConfig(mode: ResolvedSecurityMode): Record<string, unknown> {
+  if (mode === "privileged") {
+    return { Privileged: true };
+  }
+  return {
+    CapAdd: ["ALL"],
+    CapDrop: ["SYS_RESOURCE"],
+    SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
+    // the CLI's `--security-opt systempaths=unconfined` is these two empty lists in the API
+    MaskedPaths: [],
+    ReadonlyPaths: [],
+    DeviceCgroupRules: ["a *:* rwm"],
+  };
+}
+
+/** dockerd flags: its usual socket plus one in the bind-mounted socket directory. */
+export function dockerdArgs(extra: string[] = []): string[] {
+  return ["-H", "unix:///var/run/docker.sock", "-H", `unix://${innerSocketDir}/${innerSocketName}`, ...extra];
+}
+
+export function dindContainerSpec(input: DindContainerSpecInput): ContainerCreateBody {
+  const binds = [`${input.socketDir}:${innerSocketDir}`];
+  const env: string[] = [];
+  if (input.seedDir !== undefined) {
+    binds.push(`${input.seedDir}:${seedMountPoint}:ro`);
+    env.push(`ILD_SEED_DIR=${seedMountPoint}`, "ILD_SEED_MODE=link");
+  }
+  for (const shared of input.sharedPaths ?? []) {
+    binds.push(`${shared.path}:${shared.path}${shared.readOnly ? ":ro" : ""}`);
+  }
+  const hostConfig: Record<string, unknown> = {
+    ...securityHostConfig(input.securityMode),
+    NetworkMode: input.networkName,
+    Binds: binds,
+    RestartPolicy: { Name: "no" },
+  };
+  if (input.storage.kind === "tmpfs") {
+    const size = input.storage.sizeBytes ?? 8 * 1024 ** 3;
+    hostConfig.Tmpfs = { "/var/lib/docker": `rw,exec,suid,dev,size=${size}` };
+  } else if (input.storage.kind === "volume") {
+    hostConfig.Mounts = [{ Type: "volume", Source: input.storage.volumeName, Target: "/var/lib/docker" }];
+  } else {
+    binds.push(`${input.storage.hostPath}:/var/lib/docker`);
+  }
+  if (input.resources?.nanoCpus !== undefined) {
+    hostConfig.NanoCpus = input.resources.nanoCpus;
+  }
+  if (input.resources?.memoryBytes !== undefined) {
+    hostConfig.Memory = input.resources.memoryBytes;
+    hostConfig.MemorySwap = input.resources.memoryBytes;
+  }
+  if (input.devices?.deviceRequests !== undefined) {
+    hostConfig.DeviceRequests = input.devices.deviceRequests;
+  }
+  if (input.devices?.devices !== undefined) {
+    hostConfig.Devices = input.devices.devices;
+  }
+  if (input.devices?.groupAdd !== undefined) {
+    hostConfig.GroupAdd = input.devices.groupAdd;
+  }
+  env.push(...(input.devices?.env ?? []));
+  return {
+    Image: input.image,
+    Cmd: dockerdArgs(input.innerDaemonArgs),
+    Env: env,
+    Labels: input.labels,
+    ...(input.hostname === undefined ? {} : { Hostname: input.hostname }),
+    HostConfig: hostConfig,
+  };
+}
+
+/** The `updateContainer` body for a lease's resources (no swap beyond the memory limit). */
+export function resourceUpdate(resources: DindResources): Record<string, unknown> | undefined {
+  const update: Record<string, unknown> = {};
+  if (resources.nanoCpus !== undefined) {
+    update.NanoCpus = resources.nanoCpus;
+  }
+  if (resources.memoryBytes !== undefined) {
+    update.Memory = resources.memoryBytes;
+    update.MemorySwap = resources.memoryBytes;
+  }
+  return Object.keys(update).length === 0 ? undefined : update;
+}
