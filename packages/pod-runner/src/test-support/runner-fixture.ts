@@ -119,3 +119,26 @@ export function asHandle(value: unknown): PodHandle {
 }
 
 export { Readable };
+
+/** Reads a container's logs until they satisfy the predicate (the container may still be starting). */
+export async function waitForLogs(
+  runner: Runner,
+  podUid: string,
+  container: string,
+  predicate: (logs: string) => boolean,
+  timeoutMs = 30_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let logs = "";
+  while (Date.now() < deadline) {
+    logs = await runner
+      .logs(podUid, container)
+      .then(readAll)
+      .catch(() => "");
+    if (predicate(logs)) {
+      return logs;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`logs of ${container} never matched: ${JSON.stringify(logs)}`);
+}
