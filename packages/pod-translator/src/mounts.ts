@@ -47,7 +47,19 @@ export function planMounts(
     }
     let subPath = mount.subPath ?? "";
     if (mount.subPathExpr) {
-      subPath = expandVariables(mount.subPathExpr, (name) => values.get(name));
+      // As the kubelet: every referenced variable must be defined and non-empty.
+      const missing = new Set<string>();
+      subPath = expandVariables(mount.subPathExpr, (name) => {
+        const value = values.get(name);
+        if (!value) {
+          missing.add(name);
+        }
+        return value ?? "";
+      });
+      if (missing.size > 0) {
+        issues.error(`${mountPath}.subPathExpr`, `missing value for ${[...missing].join(", ")}`);
+        return;
+      }
     }
     if (subPath !== "") {
       const problem = checkRelativePath(subPath);

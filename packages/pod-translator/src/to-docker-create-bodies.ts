@@ -22,8 +22,8 @@ export interface DockerRenderContext {
   memoryVolumeNames?: Record<string, string>;
   /** Extra labels (e.g. `io.ild.pool-id`); the `io.ild.*` pod labels below always win. */
   labels?: Record<string, string>;
-  /** Container name → restart generation (0 when absent). */
-  restartGeneration?: Record<string, number>;
+  /** Container name → restart generation (0 when absent); a number applies to every container rendered. */
+  restartGeneration?: Record<string, number> | number;
   /** Prepended to every container name. */
   namePrefix?: string;
 }
@@ -77,7 +77,7 @@ export function dockerContainerName(
   context: Pick<DockerRenderContext, "namePrefix" | "restartGeneration"> = {},
 ): string {
   const uid8 = plan.uid.replace(/[^a-zA-Z0-9]/g, "").slice(0, 8);
-  const generation = context.restartGeneration?.[containerName] ?? 0;
+  const generation = generationOf(context, containerName);
   const suffix = generation > 0 ? `-r${generation}` : "";
   const prefix = (context.namePrefix ?? "").replace(/[^a-zA-Z0-9_.-]/g, "-");
   let podName = plan.name.replace(/[^a-zA-Z0-9_.-]/g, "-");
@@ -87,6 +87,18 @@ export function dockerContainerName(
   }
   const name = `${prefix}${plan.namespace}-${podName}-${uid8}-${containerName}${suffix}`;
   return dockerNamePattern.test(name) ? name : `ild-${name.replace(/^[^a-zA-Z0-9]+/, "")}`;
+}
+
+function generationOf(
+  context: Pick<DockerRenderContext, "restartGeneration">,
+  containerName: string,
+): number {
+  const generation = context.restartGeneration;
+  const value = typeof generation === "number" ? generation : (generation?.[containerName] ?? 0);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RenderContextError("restartGeneration", `must be a non-negative integer, got ${value}`);
+  }
+  return value;
 }
 
 function fnv1a(text: string): string {
@@ -183,7 +195,7 @@ export function toDockerCreateBody(
   container: ContainerPlan,
   context: DockerRenderContext,
 ): DockerContainerCreateBody {
-  const generation = context.restartGeneration?.[container.name] ?? 0;
+  const generation = generationOf(context, container.name);
   const labels: Record<string, string> = {
     ...(context.labels ?? {}),
     [POD_LABELS.podUid]: plan.uid,
