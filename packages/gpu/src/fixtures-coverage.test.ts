@@ -66,6 +66,26 @@ const USED_BY: Record<string, string> = {
   "real-h100-2026-11-23/query-gpu-header.csv": "real-h100",
   "real-h100-2026-11-23/query-gpu.csv": "real-h100",
   "real-h100-2026-11-23/topo.txt": "real-h100",
+  // made by scripts/gpu-device-check.sh on a real H100, node carried there
+  "real-h100-2026-11-23-ild/compute-apps.csv": "real-h100",
+  "real-h100-2026-11-23-ild/compute-apps.csv.exit": "real-h100",
+  "real-h100-2026-11-23-ild/device-env.txt": "real-h100",
+  "real-h100-2026-11-23-ild/discover.json": "real-h100",
+  "real-h100-2026-11-23-ild/list.txt": "real-h100",
+  "real-h100-2026-11-23-ild/list.txt.exit": "real-h100",
+  "real-h100-2026-11-23-ild/nvidia-smi.txt": "real-h100",
+  "real-h100-2026-11-23-ild/nvidia-smi.txt.exit": "real-h100",
+  "real-h100-2026-11-23-ild/q.xml": "real-h100",
+  "real-h100-2026-11-23-ild/q.xml.exit": "real-h100",
+  "real-h100-2026-11-23-ild/query-gpu-header.csv": "real-h100",
+  "real-h100-2026-11-23-ild/query-gpu-header.csv.exit": "real-h100",
+  "real-h100-2026-11-23-ild/query-gpu.csv": "real-h100",
+  "real-h100-2026-11-23-ild/query-gpu.csv.exit": "real-h100",
+  "real-h100-2026-11-23-ild/summary.txt": "real-h100",
+  "real-h100-2026-11-23-ild/topo.txt": "real-h100",
+  "real-h100-2026-11-23-ild/topo.txt.exit": "real-h100",
+  "real-h100-2026-11-23-ild/version.txt": "real-h100",
+  "real-h100-2026-11-23-ild/version.txt.exit": "real-h100",
 };
 
 describe("fixture coverage", () => {

@@ -68,3 +68,56 @@ describe("real H100 capture", () => {
     });
   });
 });
+
+describe("real H100 capture made by scripts/gpu-device-check.sh, with node", () => {
+  const cap = (name: string) => fixture(`real-h100-2026-11-23-ild/${name}`);
+  const recorded = JSON.parse(cap("discover.json")) as {
+    nvidia: { ok: boolean; devices: unknown[]; driverVersion: string };
+    capacity: unknown;
+    docker: { DeviceRequests: unknown };
+  };
+
+  it("the recorded real discovery found the GPU, booked it and rendered its DeviceRequest", () => {
+    expect(recorded.nvidia.ok).toBe(true);
+    expect(recorded.nvidia.driverVersion).toBe("580.159.04");
+    expect(recorded.capacity).toEqual([{ resource: "nvidia.com/gpu", total: 1, free: 1 }]);
+    expect(recorded.docker.DeviceRequests).toEqual([
+      { Driver: "nvidia", DeviceIDs: ["GPU-1aa777ac-1920-c8a4-c9ee-324ac8d910c5"], Capabilities: [["gpu"]] },
+    ]);
+    for (const name of [
+      "query-gpu.csv",
+      "query-gpu-header.csv",
+      "list.txt",
+      "topo.txt",
+      "compute-apps.csv",
+      "q.xml",
+    ]) {
+      expect(cap(`${name}.exit`)).toBe("0\n");
+    }
+    expect(cap("summary.txt")).toContain("skipped: GPU container");
+    expect(cap("device-env.txt")).toContain("docker: absent");
+    expect(cap("version.txt")).toContain("DRIVER version      : 580.159.04");
+    expect(cap("q.xml")).toContain("<uuid>GPU-1aa777ac-1920-c8a4-c9ee-324ac8d910c5</uuid>");
+    expect(parseNvidiaSmiCsvWithHeader(cap("query-gpu-header.csv")).rows[0]?.uuid).toBe(
+      "GPU-1aa777ac-1920-c8a4-c9ee-324ac8d910c5",
+    );
+  });
+
+  it("replaying the captured outputs here gives exactly the devices the real run reported", async () => {
+    smi = createFakeNvidiaSmi({
+      queryGpu: { stdout: cap("query-gpu.csv") },
+      list: { stdout: cap("list.txt") },
+      topo: { stdout: cap("topo.txt") },
+      computeApps: { stdout: cap("compute-apps.csv") },
+    });
+    const result = await discoverNvidiaGpus({ env: { PATH: smi.dir }, computeApps: true });
+    expect(result.ok && result.devices).toEqual(recorded.nvidia.devices);
+    expect(parseNvidiaSmiList(cap("list.txt")).gpus).toHaveLength(1);
+    expect(parseNvidiaSmiTopology(cap("topo.txt"))?.gpus[0]?.numaNode).toBe(0);
+  });
+
+  it("the real default table is not CSV → garbage-output", async () => {
+    smi = createFakeNvidiaSmi({ queryGpu: { stdout: cap("nvidia-smi.txt") } });
+    expect(await discoverNvidiaGpus({ env: { PATH: smi.dir } })).toMatchObject({ reason: "garbage-output" });
+  });
+});
