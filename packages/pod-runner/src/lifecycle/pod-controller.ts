@@ -321,6 +321,7 @@ export class PodController {
   /** One container's restart loop (state machine, so it also resumes after a runner restart). */
   private async supervise(container: ContainerRecord): Promise<void> {
     const signal = this.supervision.signal;
+    let restart = false;
     while (!container.final) {
       if (container.state.kind === "running" && container.containerId !== undefined) {
         if (!this.probes.has(container.containerId)) {
@@ -355,12 +356,13 @@ export class PodController {
           this.changed();
           return;
         }
-        container.restartCount += 1;
+        restart = true;
       }
       if (signal.aborted) {
         return;
       }
-      const started = await this.startInstance(container);
+      const started = await this.startInstance(container, restart);
+      restart = false;
       if (!started) {
         return;
       }
@@ -368,7 +370,7 @@ export class PodController {
   }
 
   /** Image, create, start, postStart, probes. False when the pod stopped meanwhile. */
-  private async startInstance(container: ContainerRecord): Promise<boolean> {
+  private async startInstance(container: ContainerRecord, restart: boolean): Promise<boolean> {
     const signal = this.supervision.signal;
     const sandbox = this.sandbox;
     if (sandbox === undefined) {
@@ -376,7 +378,7 @@ export class PodController {
     }
     let failures = 0;
     let id: string | undefined;
-    const generation = container.restartCount;
+    const generation = restart ? container.restartCount + 1 : container.restartCount;
     while (id === undefined) {
       try {
         await this.deps.engine.ensureImage(sandbox, {
@@ -420,6 +422,7 @@ export class PodController {
       }
     }
     container.containerId = id;
+    container.restartCount = generation;
     container.stoppedByRunner = false;
     try {
       await sandbox.docker.startContainer(id, { signal });
