@@ -3,5 +3,6 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   resolve: { conditions: ["@ild/source"] },
   ssr: { resolve: { conditions: ["@ild/source"] } },
-  test: { name: "@ild/sidecar", environment: "node" },
+  // Real-engine tests start the real sidecar process and DINDs on a shared 2-core machine.
+  test: { name: "@ild/sidecar", environment: "node", testTimeout: 60_000, hookTimeout: 120_000 },
 });

@@ -24,9 +24,11 @@ export const UNKNOWN_POD: WaitingReason = {
  */
 export function toPodStatus(pod: StatusPod, result: StatusResult, creating: boolean): PodStatus {
   const status = result.status;
-  const waiting = creating ? CREATING : result.found ? CREATING : UNKNOWN_POD;
-  const containers = fill(status.containers ?? [], pod.spec?.containers ?? [], waiting);
-  const initContainers = fill(status.initContainers ?? [], pod.spec?.initContainers ?? [], waiting);
+  const waiting = creating || result.found ? CREATING : UNKNOWN_POD;
+  // An unknown pod (or one still being created) has nothing real to report: say why it waits.
+  const reported = (list: ContainerStatus[] | null | undefined) => (result.found ? (list ?? []) : []);
+  const containers = fill(reported(status.containers), pod.spec?.containers ?? [], waiting);
+  const initContainers = fill(reported(status.initContainers), pod.spec?.initContainers ?? [], waiting);
   const answer: PodStatus = {
     name: status.name || pod.metadata.name,
     UID: status.UID || pod.metadata.uid,

@@ -30,6 +30,8 @@ export const handleStatus: RouteHandler = async (context, { deps, creates }) => 
     const result = deps.runner.status(pod.metadata.uid, {
       name: pod.metadata.name,
       namespace: pod.metadata.namespace,
+      containers: (pod.spec?.containers ?? []).map((container) => container.name),
+      initContainers: (pod.spec?.initContainers ?? []).map((container) => container.name),
     });
     return toPodStatus(pod, result, creates.has(pod.metadata.uid));
   });

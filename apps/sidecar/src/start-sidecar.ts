@@ -1,0 +1,95 @@
+import type { Logger } from "@ild/common";
+import type { IldConfig } from "@ild/config";
+import type { SidecarComponents } from "./build-deps.js";
+import { createSidecarHandler, type SidecarHandler } from "./build-server.js";
+import { type BoundListener, closeListeners, listenAll } from "./listeners.js";
+import { createSidecarMetrics } from "./metrics.js";
+import { buildOpenApi } from "./openapi.js";
+import { toListenSettings, toServerSettings } from "./sidecar-settings.js";
+import { createTracer, type Tracer } from "./tracing.js";
+
+export interface RunningSidecar {
+  listeners: BoundListener[];
+  handler: SidecarHandler;
+  components: SidecarComponents;
+  /** Stop accepting, finish open requests (bounded), leave pods running, close warm DINDs. */
+  stop(reason: string): Promise<void>;
+}
+
+export interface StartOptions {
+  config: IldConfig;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  /** Builds the packages' objects (the real ones in main; doubles in tests). */
+  build: (options: {
+    config: IldConfig;
+    logger: Logger;
+    env: NodeJS.ProcessEnv;
+  }) => Promise<SidecarComponents>;
+  /** How long open requests may take to finish at shutdown. */
+  shutdownGraceMs?: number;
+}
+
+/** Composes everything and starts serving; the pool keeps warming in the background. */
+export async function startSidecar(options: StartOptions): Promise<RunningSidecar> {
+  const { config, logger, env } = options;
+  const started = performance.now();
+  const components = await options.build({ config, logger, env });
+  let tracer: Tracer;
+  let handler: SidecarHandler;
+  let listeners: BoundListener[];
+  try {
+    tracer = await createTracer(env, logger);
+    const settings = await toServerSettings(config, env);
+    const { pool, book, runner } = components;
+    handler = createSidecarHandler({
+      runner,
+      settings,
+      logger: logger.child({ component: "http" }),
+      metrics: createSidecarMetrics(),
+      ...(pool === undefined ? {} : { poolStats: () => pool.stats() }),
+      deviceCapacity: () => book.capacity(),
+      openApi: buildOpenApi,
+      ready: components.recovered,
+      tracer,
+    });
+    listeners = await listenAll(toListenSettings(config), handler.listener);
+    for (const listener of listeners) {
+      logger.info(
+        {
+          address: listener.address,
+          auth: settings.authToken === undefined ? "none" : "bearer token",
+          ms: Math.round(performance.now() - started),
+        },
+        `serving the interLink plugin API on ${listener.address}${settings.authToken === undefined ? "" : " (bearer token required)"}`,
+      );
+    }
+  } catch (error) {
+    await components.close();
+    throw error;
+  }
+
+  const grace = options.shutdownGraceMs ?? 10_000;
+  let stopping: Promise<void> | undefined;
+  return {
+    listeners,
+    handler,
+    components,
+    stop(reason) {
+      stopping ??= (async () => {
+        logger.info({ reason, inFlight: handler.inFlight() }, "no longer accepting requests");
+        const closing = closeListeners(listeners, grace);
+        const drained = await handler.drain(grace);
+        if (!drained) {
+          logger.warn({ inFlight: handler.inFlight() }, "open requests did not finish in time; ending them");
+        }
+        handler.abortAll("the sidecar is shutting down");
+        await closing;
+        await components.close();
+        await tracer.shutdown().catch(() => undefined);
+        logger.info({}, "stopped; pods keep running and are recovered at the next start");
+      })();
+      return stopping;
+    },
+  };
+}
