@@ -1,5 +1,6 @@
 export type { WireIssue } from "./errors.js";
 export { WIRE_INVALID, WireValidationError } from "./errors.js";
+export { buildOpenApiDocument, WIRE_CONTRACT_VERSION } from "./openapi/build-openapi-document.js";
 export { parseCreateRequest } from "./parse/parse-create-request.js";
 export { parseDeleteRequest } from "./parse/parse-delete-request.js";
 export { parseLogRequest } from "./parse/parse-log-request.js";
