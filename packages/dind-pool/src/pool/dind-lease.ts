@@ -73,7 +73,12 @@ export class DindLeaseImpl implements DindLease {
   }
 
   setEgress(allowCidrs: string[] | undefined, options?: { signal?: AbortSignal }): Promise<void> {
-    const allow = allowCidrs === undefined ? undefined : validateEgressCidrs(allowCidrs);
+    let allow: string[] | undefined;
+    try {
+      allow = allowCidrs === undefined ? undefined : validateEgressCidrs(allowCidrs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const next = this.egressQueue.then(() => this.applyEgress(allow, options?.signal));
     this.egressQueue = next.catch(() => {});
     return next;
