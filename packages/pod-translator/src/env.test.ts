@@ -71,6 +71,7 @@ describe("env values", () => {
     ["echo 'Hello' && echo \"World\""],
     ["Run `command` here"],
     ["Line 1\nLine 2 with 'quotes'\nLine 3"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${...} that must stay as written
     ["price $5, $HOME, ${HOME}"],
     ["héllo wörld ✓ 日本 🚀"],
     [""],

@@ -19,6 +19,7 @@ describe("expandVariables (Kubernetes $(VAR) semantics)", () => {
     ["$", "$"],
     ["x$", "x$"],
     ["$VAR_A", "$VAR_A"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${...} that must stay as written
     ["${VAR_A}", "${VAR_A}"],
     ["$(VAR_A", "$(VAR_A"],
     ["$()", "$()"],
