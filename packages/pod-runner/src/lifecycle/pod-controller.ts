@@ -1,4 +1,4 @@
-import { EventEmitter } from "node:events";
+import { EventEmitter, setMaxListeners } from "node:events";
 import type { Logger } from "@ild/common";
 import { IldError } from "@ild/common";
 import type { ContainerCreateBody, ContainerInspect } from "@ild/dind-pool";
@@ -106,6 +106,7 @@ export class PodController {
     this.deps = deps;
     this.logger = deps.logger.child({ podUid: record.uid });
     this.emitter.setMaxListeners(0);
+    setMaxListeners(0, this.lifetime.signal, this.supervision.signal);
   }
 
   get done(): Promise<void> {

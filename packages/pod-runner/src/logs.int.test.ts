@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { podInput, shell } from "./test-support/pods.js";
+import {
+  asHandle,
+  containerState,
+  createTestRunner,
+  readAll,
+  type TestRunner,
+  waitForLogs,
+  waitForStatus,
+} from "./test-support/runner-fixture.js";
+
+let fixture: TestRunner;
+let podUid: string;
+
+beforeAll(async () => {
+  fixture = await createTestRunner("logs");
+  const input = podInput("logs", {
+    terminationGracePeriodSeconds: 0,
+    initContainers: [shell("prepare", "echo init-says")],
+    containers: [
+      shell("talker", "echo out1; echo err1 >&2; echo out2; echo err2 >&2; sleep 3; echo late; sleep 3600"),
+      shell("counter", "sleep 1; for i in 1 2 3; do echo line$i; sleep 0.2; done"),
+      shell("forever", "while :; do echo tick; sleep 0.2; done"),
+    ],
+  });
+  podUid = asHandle(await fixture.runner.start(input)).podUid;
+  await waitForLogs(fixture.runner, podUid, "talker", (logs) => logs.includes("err2"));
+});
+
+afterAll(async () => {
+  await fixture.cleanup();
+});
+
+const logs = async (container: string, options = {}) =>
+  readAll(await fixture.runner.logs(podUid, container, options));
+
+describe("logs", () => {
+  it("interleaves stdout and stderr in engine order", async () => {
+    expect(await logs("talker")).toMatch(/^out1\nerr1\nout2\nerr2\n/);
+  });
+
+  it("returns the last Tail lines", async () => {
+    const text = await logs("talker", { tail: 2 });
+    expect(text.split("\n").filter(Boolean)).toHaveLength(2);
+  });
+
+  it("cuts the output at limitBytes", async () => {
+    expect(await logs("talker", { limitBytes: 6 })).toBe("out1\ne");
+  });
+
+  it("prefixes each line with its RFC 3339 timestamp", async () => {
+    const lines = (await logs("talker", { timestamps: true })).split("\n").filter(Boolean);
+    expect(lines[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z out1$/);
+  });
+
+  it("starts at SinceTime", async () => {
+    const lines = (await logs("talker", { timestamps: true })).split("\n").filter(Boolean);
+    const out2 = lines.find((line) => line.endsWith(" out2")) ?? "";
+    const since = new Date(out2.split(" ")[0] ?? "");
+    const text = await logs("talker", { sinceTime: since });
+    expect(text.startsWith("out1")).toBe(false);
+    expect(text).toContain("err2");
+  });
+
+  it("keeps only lines newer than SinceSeconds", async () => {
+    await waitForLogs(fixture.runner, podUid, "talker", (text) => text.includes("late"));
+    expect(await logs("talker", { sinceSeconds: 2 })).toBe("late\n");
+  });
+
+  it("serves init-container logs", async () => {
+    expect(await logs("prepare")).toBe("init-says\n");
+  });
+
+  it("follows a container until it ends", async () => {
+    await waitForStatus(fixture.runner, podUid, (status) =>
+      Boolean(containerState(status, "counter")?.state?.running),
+    );
+    const text = await logs("counter", { follow: true });
+    expect(text).toBe("line1\nline2\nline3\n");
+  });
+
+  it("ends a follow stream when the signal aborts", async () => {
+    const controller = new AbortController();
+    const stream = await fixture.runner.logs(podUid, "forever", {
+      follow: true,
+      signal: controller.signal,
+      tail: 0,
+    });
+    const chunks: string[] = [];
+    for await (const chunk of stream) {
+      chunks.push(String(chunk));
+      controller.abort();
+    }
+    expect(chunks.join("")).toMatch(/^tick\n/);
+  });
+
+  it("rejects Previous for a container that never restarted", async () => {
+    await expect(fixture.runner.logs(podUid, "talker", { previous: true })).rejects.toMatchObject({
+      code: "ILD_RUNNER_CONTAINER_NOT_FOUND",
+    });
+  });
+});
