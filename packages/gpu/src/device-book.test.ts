@@ -306,6 +306,46 @@ describe("concurrency", () => {
   });
 });
 
+describe("concurrency without releases", () => {
+  it("100 concurrent single-GPU requests on 8 GPUs: exactly 8 granted, 8 distinct GPUs, 92 refused", async () => {
+    const { devices, uuids } = h100x8();
+    const book = createDeviceBook({ devices });
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 5)));
+        try {
+          return book.allocate(`pod-${i}`, one("c", { [GPU]: 1 })).containers.c?.[0]?.id;
+        } catch (error) {
+          expect(error).toBeInstanceOf(DeviceUnavailableError);
+          return undefined;
+        }
+      }),
+    );
+    const granted = outcomes.filter((id): id is string => id !== undefined);
+    expect(granted).toHaveLength(8);
+    expect(new Set(granted)).toEqual(new Set(uuids));
+    expect(book.capacity()).toEqual([{ resource: GPU, total: 8, free: 0 }]);
+  });
+
+  it("mixed resources are atomic too: GPUs free but FPGA short books nothing", () => {
+    const devices = [
+      ...h100x8().devices,
+      ...genericDevicesFromConfig({ "xilinx.com/fpga": ["/dev/dri/renderD128"] }),
+    ];
+    const book = createDeviceBook({ devices });
+    expect(() =>
+      book.allocate("pod", [
+        { container: "gpu", requests: { [GPU]: 4 } },
+        { container: "fpga", requests: { "xilinx.com/fpga": 2 } },
+      ]),
+    ).toThrow("xilinx.com/fpga: asked 2, free 1 of 1");
+    expect(book.capacity()).toEqual([
+      { resource: GPU, total: 8, free: 8 },
+      { resource: "xilinx.com/fpga", total: 1, free: 1 },
+    ]);
+  });
+});
+
 describe("labels: release and rebuild round trip", () => {
   it("a new book restored from the labels holds exactly the same devices", () => {
     const { devices, topology } = h100x8();
