@@ -8,7 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { labelledObjects, removeLabelled } from "./test-support/docker-leaks.js";
-import { interlinkLike, logRequest } from "./test-support/interlink-like.js";
+import { closeClients, interlinkLike, logRequest } from "./test-support/interlink-like.js";
 import { BUSYBOX, makePod, retrieved } from "./test-support/pods.js";
 import { type SidecarProcess, startSidecarProcess } from "./test-support/sidecar-process.js";
 import { waitFor, waitRunning } from "./test-support/wait.js";
@@ -16,6 +16,7 @@ import { waitFor, waitRunning } from "./test-support/wait.js";
 const started: SidecarProcess[] = [];
 
 afterAll(async () => {
+  await closeClients();
   for (const sidecar of started) {
     await sidecar.stop("SIGKILL");
   }

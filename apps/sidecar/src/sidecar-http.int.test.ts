@@ -8,7 +8,12 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labelledObjects, removeLabelled } from "./test-support/docker-leaks.js";
-import { type InterlinkLike, interlinkLike, logRequest } from "./test-support/interlink-like.js";
+import {
+  closeClients,
+  type InterlinkLike,
+  interlinkLike,
+  logRequest,
+} from "./test-support/interlink-like.js";
 import { BUSYBOX, makePod, retrieved } from "./test-support/pods.js";
 import { type SidecarProcess, startSidecarProcess } from "./test-support/sidecar-process.js";
 import { waitTerminated } from "./test-support/wait.js";
@@ -31,6 +36,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+  await closeClients();
   await sidecar?.stop("SIGTERM");
   if (sidecar !== undefined) {
     await removeLabelled(sidecar.instance);

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { removeLabelled } from "./test-support/docker-leaks.js";
-import { interlinkLike } from "./test-support/interlink-like.js";
+import { closeClients, interlinkLike } from "./test-support/interlink-like.js";
 import { BUSYBOX, makePod, retrieved } from "./test-support/pods.js";
 import { type SidecarProcess, startSidecarProcess } from "./test-support/sidecar-process.js";
 import { waitRunning } from "./test-support/wait.js";
@@ -21,6 +21,7 @@ const HOST_ENGINE = { engine: { default: "host", allowPodOverride: false } };
 const cleanups: Array<() => Promise<void>> = [];
 
 afterAll(async () => {
+  await closeClients();
   for (const cleanup of cleanups.reverse()) {
     await cleanup();
   }

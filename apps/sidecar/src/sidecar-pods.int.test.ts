@@ -6,7 +6,12 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labelledObjects, removeLabelled } from "./test-support/docker-leaks.js";
-import { type InterlinkLike, interlinkLike, logRequest } from "./test-support/interlink-like.js";
+import {
+  closeClients,
+  type InterlinkLike,
+  interlinkLike,
+  logRequest,
+} from "./test-support/interlink-like.js";
 import { BUSYBOX, makePod, PYTHON, retrieved } from "./test-support/pods.js";
 import { type SidecarProcess, startSidecarProcess } from "./test-support/sidecar-process.js";
 import { containerState, waitFor, waitRunning, waitTerminated } from "./test-support/wait.js";
@@ -33,6 +38,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await closeClients();
   await sidecar?.stop("SIGTERM");
   if (sidecar !== undefined) {
     await removeLabelled(sidecar.instance);

@@ -1,13 +1,16 @@
-import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
 import type { LogStruct, Pod, PodStatus, RetrievedPodData } from "@ild/interlink-api";
+import { createInterlinkClient, type InterlinkClient, PluginHttpError } from "@ild/interlink-api/client";
 import { type RawAnswer, rawRequest } from "./http-request.js";
 
 /**
- * Calls the sidecar exactly as interLink does (interlink-contract.md §1): POST /create with one object,
- * GET /status and GET /getLogs with JSON bodies, POST /delete with the pod; Content-Type JSON and the
- * InterLink-Http-Session header on every call.
+ * Drives the sidecar with @ild/interlink-api's client, which calls exactly as interLink does
+ * (interlink-contract.md §1: POST /create with one object, GET /status and GET /getLogs with JSON bodies,
+ * POST /delete with the pod, Content-Type JSON and InterLink-Http-Session on every call). Answers are
+ * returned as status + body so tests can assert on non-200 answers too; `raw` sends arbitrary bytes.
  */
 export interface InterlinkLike {
+  client: InterlinkClient;
   create(data: RetrievedPodData | unknown): Promise<RawAnswer>;
   status(pods: Pod[]): Promise<PodStatus[]>;
   statusRaw(body: unknown): Promise<RawAnswer>;
@@ -22,36 +25,64 @@ export interface InterlinkLike {
   ): Promise<RawAnswer>;
 }
 
+const live: InterlinkClient[] = [];
+
+/** Closes every client made by interlinkLike (their undici agents). */
+export async function closeClients(): Promise<void> {
+  await Promise.all(live.splice(0).map((client) => client.close()));
+}
+
 export function interlinkLike(target: { port?: number; socketPath?: string; token?: string }): InterlinkLike {
-  const headers = (session: string): Record<string, string> => ({
-    "InterLink-Http-Session": `${session}#${Math.floor(Math.random() * 100000)}`,
-    ...(target.token === undefined ? {} : { authorization: `Bearer ${target.token}` }),
+  const client = createInterlinkClient({
+    ...(target.socketPath === undefined
+      ? { baseUrl: `http://127.0.0.1:${target.port}` }
+      : { socketPath: target.socketPath }),
+    ...(target.token === undefined ? {} : { token: target.token }),
   });
+  live.push(client);
   const address = {
     ...(target.port === undefined ? {} : { port: target.port }),
     ...(target.socketPath === undefined ? {} : { socketPath: target.socketPath }),
   };
-  const call = (method: string, path: string, body: unknown, session: string) =>
-    rawRequest(address, method, path, JSON.stringify(body), headers(session));
-  return {
-    create: (data) => call("POST", "/create", data, "CreatePod"),
-    async status(pods) {
-      const answer = await call("GET", "/status", pods, "GetStatus");
-      if (answer.status !== 200) {
-        throw new Error(`GET /status answered ${answer.status}: ${answer.body}`);
+  const auth: Record<string, string> =
+    target.token === undefined ? {} : { authorization: `Bearer ${target.token}` };
+  const answer = async (call: () => Promise<string>): Promise<RawAnswer> => {
+    try {
+      return { status: 200, headers: {}, body: await call(), chunkTimes: [] };
+    } catch (error) {
+      if (error instanceof PluginHttpError) {
+        return { status: error.status, headers: {}, body: error.body, chunkTimes: [] };
       }
-      return JSON.parse(answer.body) as PodStatus[];
-    },
-    statusRaw: (body) => call("GET", "/status", body, "GetStatus"),
-    ping: () =>
-      rawRequest(address, "GET", "/status", "[]", {
-        ...headers("Request"),
-        "InterLink-Http-Session": `Request-${randomUUID()}`,
+      throw error;
+    }
+  };
+  return {
+    client,
+    create: (data) => answer(async () => JSON.stringify(await client.create(data as RetrievedPodData))),
+    status: (pods) => client.status(pods),
+    statusRaw: (body) =>
+      rawRequest(address, "GET", "/status", JSON.stringify(body), {
+        ...auth,
+        "interlink-http-session": "GetStatus#1",
       }),
-    logs: (request) => call("GET", "/getLogs", request, "GetLogs"),
-    delete: (pod) => call("POST", "/delete", pod, "DeletePod"),
-    raw: (method, path, body, extra = {}) =>
-      rawRequest(address, method, path, body, { ...headers("Raw"), ...extra }),
+    ping: () => answer(async () => (await client.ping()).body),
+    async logs(request) {
+      const started = performance.now();
+      const chunkTimes: number[] = [];
+      const result = await answer(async () => {
+        const stream: Readable = await client.logs(request);
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) {
+          chunks.push(Buffer.from(chunk as Uint8Array));
+          chunkTimes.push(performance.now() - started);
+        }
+        return Buffer.concat(chunks).toString("utf8");
+      });
+      return { ...result, chunkTimes };
+    },
+    delete: (pod) => answer(() => client.delete(pod as Pod)),
+    raw: (method, path, body, headers = {}) =>
+      rawRequest(address, method, path, body, { "interlink-http-session": "Raw#1", ...auth, ...headers }),
   };
 }
 
