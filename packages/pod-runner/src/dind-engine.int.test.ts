@@ -1,0 +1,203 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { createDindPool, createDockerClient, type DindPool, type DockerClient } from "@ild/dind-pool";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRunner } from "./create-runner.js";
+import { ensureTmpfs } from "./files/ensure-tmpfs.js";
+import type { Runner, RunnerOptions } from "./runner-types.js";
+import { PYTHON, podInput, shell } from "./test-support/pods.js";
+import {
+  asHandle,
+  containerState,
+  readAll,
+  waitForLogs,
+  waitForStatus,
+} from "./test-support/runner-fixture.js";
+
+const run = promisify(execFile);
+const poolId = `t-runner-${randomBytes(3).toString("hex")}`;
+let root: string;
+let docker: DockerClient;
+const pools: DindPool[] = [];
+let runner: Runner;
+let options: RunnerOptions;
+
+function newPool(): DindPool {
+  const pool = createDindPool({
+    docker,
+    poolId,
+    size: 1,
+    image: "ild/dind:1",
+    socketRoot: path.join(root, "s"),
+    securityMode: "capabilities",
+    sharedPaths: [{ path: path.join(root, "data") }, { path: path.join(root, "run") }],
+  });
+  pools.push(pool);
+  return pool;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "ildr-"));
+  docker = createDockerClient({});
+  await ensureTmpfs(path.join(root, "run"), {
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    child: () => ({}) as never,
+  });
+  options = {
+    docker,
+    pool: newPool(),
+    dataRoot: path.join(root, "data"),
+    runRoot: path.join(root, "run"),
+    runnerId: `test-dind-${poolId}`,
+    labels: { "io.ild.test": "pod-runner" },
+    backoff: { initialMs: 500, maxMs: 2000 },
+  };
+  runner = createRunner(options);
+});
+
+afterAll(async () => {
+  for (const pod of runner.list()) {
+    await runner.stop(pod.podUid, { gracePeriodSeconds: 0 }).catch(() => {});
+  }
+  await runner.close();
+  for (const pool of pools) {
+    for (const lease of pool.leases()) {
+      await lease.release();
+    }
+    await pool.close();
+  }
+  const label = [`io.ild.pool-id=${poolId}`];
+  for (const container of await docker.listContainers({ all: true, label })) {
+    await docker.removeContainer(container.id);
+  }
+  for (const network of await docker.listNetworks({ label })) {
+    await docker.removeNetwork(network.id);
+  }
+  for (const volume of await docker.listVolumes({ label })) {
+    await docker.removeVolume(volume.name);
+  }
+  await run("umount", [path.join(root, "run")]).catch(() => {});
+  await rm(root, { recursive: true, force: true });
+  await docker.close();
+});
+
+describe("dind engine", () => {
+  it("runs init and regular containers in the DIND's namespace, with volumes, env and real exit codes", async () => {
+    const configMap = { metadata: { name: "settings" }, data: { greeting: "hello" } };
+    const secret = { metadata: { name: "creds" }, data: { token: Buffer.from("t0k").toString("base64") } };
+    const input = podInput(
+      "dind-pod",
+      {
+        restartPolicy: "Never",
+        volumes: [
+          { name: "cfg", configMap: { name: "settings" } },
+          { name: "sec", secret: { secretName: "creds" } },
+          { name: "shared", emptyDir: {} },
+        ],
+        initContainers: [
+          {
+            ...shell("init", "echo from-init > /shared/note"),
+            volumeMounts: [{ name: "shared", mountPath: "/shared" }],
+          },
+        ],
+        containers: [
+          { name: "server", image: PYTHON, command: ["python3", "-m", "http.server", "8080"] },
+          {
+            ...shell(
+              "client",
+              'until wget -qO- http://127.0.0.1:8080/ >/dev/null 2>&1; do sleep 0.2; done; cat /shared/note /cfg/greeting; echo; cat /sec/token; echo " $TOKEN"; exit 9',
+            ),
+            env: [{ name: "TOKEN", valueFrom: { secretKeyRef: { name: "creds", key: "token" } } }],
+            volumeMounts: [
+              { name: "shared", mountPath: "/shared" },
+              { name: "cfg", mountPath: "/cfg" },
+              { name: "sec", mountPath: "/sec" },
+            ],
+          },
+        ],
+      },
+      { containers: [{ name: "server" }, { name: "client", configMaps: [configMap], secrets: [secret] }] },
+    );
+    const handle = asHandle(await runner.start(input));
+    expect(handle.engine).toBe("dind");
+    const status = await waitForStatus(
+      runner,
+      handle.podUid,
+      (current) => containerState(current, "client")?.state?.terminated !== undefined,
+      60_000,
+    );
+    expect(containerState(status, "client")?.state?.terminated?.exitCode).toBe(9);
+    expect(containerState(status, "init")?.state?.terminated?.exitCode).toBe(0);
+    expect(await readAll(await runner.logs(handle.podUid, "client"))).toBe("from-init\nhello\nt0k t0k\n");
+    expect(status.podIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    await runner.stop(handle, { gracePeriodSeconds: 0 });
+    expect(pools[0]?.findLease(handle.podUid)).toBeUndefined();
+  });
+
+  it("probes the pod IP from this process (readiness over httpGet)", async () => {
+    const input = podInput("dind-probe", {
+      containers: [
+        {
+          ...shell("web", "mkdir -p /www; echo ok > /www/index.html; sleep 1; httpd -f -p 8080 -h /www"),
+          readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 1 },
+        },
+      ],
+    });
+    const handle = asHandle(await runner.start(input));
+    const ready = await waitForStatus(runner, handle.podUid, (status) =>
+      Boolean(containerState(status, "web")?.state?.running),
+    );
+    expect(containerState(ready, "web")?.ready).toBe(true);
+
+    // a runner restart takes the DIND back (pool reconcile + labels inside the inner engine)
+    await runner.close();
+    options = { ...options, pool: newPool() };
+    runner = createRunner(options);
+    await runner.recover();
+    const after = runner.status(handle.podUid);
+    expect(after.found).toBe(true);
+    expect(after.status.JID).toBe(handle.jobId);
+    expect(containerState(after, "web")?.containerID).toBe(containerState(ready, "web")?.containerID);
+    await runner.stop(handle, { gracePeriodSeconds: 0 });
+  });
+
+  it("reports an image that cannot be pulled as ErrImagePull with the registry's message", async () => {
+    const input = podInput("dind-pull", {
+      containers: [
+        { name: "main", image: "registry.invalid/nothing/here:1", imagePullPolicy: "IfNotPresent" },
+      ],
+    });
+    const handle = asHandle(await runner.start(input));
+    const status = await waitForStatus(runner, handle.podUid, (current) =>
+      ["ErrImagePull", "ImagePullBackOff"].includes(
+        containerState(current, "main")?.state?.waiting?.reason ?? "",
+      ),
+    );
+    expect(containerState(status, "main")?.state?.waiting?.message).toMatch(/registry\.invalid/);
+    await runner.stop(handle, { gracePeriodSeconds: 0 });
+  });
+
+  it("applies the egress allow-list annotation through the lease, and refuses a bad CIDR", async () => {
+    const input = podInput(
+      "dind-egress",
+      { restartPolicy: "Never", containers: [shell("main", "echo egress-ok")] },
+      { annotations: { "ild.io/egress-allow": "10.0.0.0/8" } },
+    );
+    const handle = asHandle(await runner.start(input));
+    expect(await waitForLogs(runner, handle.podUid, "main", (text) => text.length > 0)).toBe("egress-ok\n");
+    await runner.stop(handle, { gracePeriodSeconds: 0 });
+    const bad = podInput(
+      "dind-egress-bad",
+      { containers: [shell("main", "true")] },
+      { annotations: { "ild.io/egress-allow": "10.0.0.0/99" } },
+    );
+    await expect(runner.start(bad)).rejects.toMatchObject({ code: "ILD_RUNNER_HOOK_FAILED" });
+  });
+});
