@@ -25,6 +25,8 @@ export type {
   ResourceCapacity,
   RestoreOptions,
 } from "./device-types.js";
+export type { DiscoverDevicesOptions, DiscoveredDevices } from "./discover-devices.js";
+export { discoverDevices } from "./discover-devices.js";
 export type {
   DockerDeviceMapping,
   DockerDeviceOptions,
