@@ -26,3 +26,4 @@ export { loadConfig } from "./load-config.js";
 export { redactConfig } from "./redact-config.js";
 export type { ReferenceKeySpec, SettingSpec } from "./settings.js";
 export { CONFIG_PATH_ENV, DEFAULT_CONFIG_PATH, referenceKeys, settings } from "./settings.js";
+export { renderSettingsTable } from "./settings-table.js";

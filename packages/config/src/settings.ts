@@ -19,8 +19,10 @@ export interface SettingSpec {
   /** Converts a reference env value before parsing (FPGA_DISABLE_BOOKKEEPING inverts). */
   readonly fromReferenceEnv?: (value: boolean) => boolean;
   readonly parser: ValueParser<unknown>;
-  /** Default, or undefined for "unset". Shown in the README. */
+  /** Default, or undefined for "unset". */
   readonly defaultValue?: unknown;
+  /** How the default is shown in the README when the value itself is not readable (sizes, modes). */
+  readonly defaultText?: string;
   readonly type: string;
   readonly meaning: string;
   /** Never shown in warnings or logs. */
@@ -34,6 +36,7 @@ export const settings: readonly SettingSpec[] = [
     key: "docker.host",
     env: "ILD_DOCKER_HOST",
     parser: parse.dockerHost,
+    defaultText: "`DOCKER_HOST`, else `unix:///var/run/docker.sock`",
     type: "string",
     meaning:
       "Host Docker engine: `unix:///path` or `tcp://host:port`. Unset: `DOCKER_HOST`, then `/var/run/docker.sock`.",
@@ -115,6 +118,7 @@ export const settings: readonly SettingSpec[] = [
     env: "ILD_DIND_TMPFS_SIZE",
     parser: parse.byteSize,
     defaultValue: 8 * 1024 ** 3,
+    defaultText: "`8g`",
     type: "size (`8g`, `512m`, bytes)",
     meaning: "Size of that tmpfs (config field `dind.tmpfsSizeBytes`).",
   },
@@ -160,8 +164,9 @@ export const settings: readonly SettingSpec[] = [
     key: "dind.socketRoot",
     env: "ILD_DIND_SOCKET_ROOT",
     parser: parse.path,
+    defaultText: "`<runRoot>/dind`",
     type: "path",
-    meaning: "Folder holding each DIND's socket directory. Default: `<runRoot>/dind`.",
+    meaning: "Folder holding each DIND's socket directory.",
   },
   {
     key: "engine.default",
@@ -279,6 +284,7 @@ export const settings: readonly SettingSpec[] = [
     env: "ILD_SERVER_SOCKET_MODE",
     parser: parse.fileMode,
     defaultValue: 0o660,
+    defaultText: "`0660`",
     type: 'octal mode (`"0660"`)',
     meaning: "File mode of the socket.",
   },
@@ -303,6 +309,7 @@ export const settings: readonly SettingSpec[] = [
     env: "ILD_SERVER_BODY_LIMIT_BYTES",
     parser: parse.byteSize,
     defaultValue: 32 * 1024 ** 2,
+    defaultText: "`32m`",
     type: "size",
     meaning: "Largest request body (a pod with its ConfigMaps and Secrets).",
   },
@@ -387,8 +394,9 @@ export const settings: readonly SettingSpec[] = [
     env: "ILD_TRACING_UNIQUE_ID",
     referenceEnv: "TELEMETRY_UNIQUE_ID",
     parser: parse.nonEmptyString,
+    defaultText: "random per start",
     type: "string",
-    meaning: "Service name is `Plugin-<id>`. Unset: a random id per start.",
+    meaning: "Service name is `Plugin-<id>`.",
   },
   {
     key: "tracing.caCertFile",
