@@ -18,6 +18,7 @@ import {
 } from "@ild/gpu";
 import { createRunner, type Runner } from "@ild/pod-runner";
 import { StartupError } from "./errors.js";
+import { ensureRunRootTmpfs } from "./run-root.js";
 
 export interface SidecarComponents {
   docker: DockerClient;
@@ -46,6 +47,9 @@ export async function buildDependencies({ config, logger, env }: BuildOptions): 
 
   await makeDirectory(config.dataRoot, 0o711, "DataRootFolder / Ild.dataRoot");
   await makeDirectory(config.runRoot, 0o711, "Ild.runRoot");
+  await ensureRunRootTmpfs(config.runRoot, logger);
+  // Pods' secrets and pod.json live under <runRoot>/pods: created now so every DIND can share it.
+  await makeDirectory(join(config.runRoot, "pods"), 0o700, "Ild.runRoot");
 
   const book = await buildDeviceBook(config, logger);
   const instance = env.ILD_INSTANCE_ID || "default";
@@ -68,7 +72,9 @@ export async function buildDependencies({ config, logger, env }: BuildOptions): 
       maxConcurrentBuilds: config.dind.maxConcurrentBuilds,
       readyTimeoutMs: config.dind.readyTimeoutMs,
       acquireTimeoutMs: config.dind.acquireTimeoutMs,
-      sharedPaths: [{ path: config.dataRoot }, { path: config.runRoot }],
+      // Pod files appear inside each DIND at the same paths. <runRoot>/pods, not <runRoot>: the pool
+      // mounts each DIND's own socket folder at /run/ild, the default run root.
+      sharedPaths: [{ path: config.dataRoot }, { path: join(config.runRoot, "pods") }],
       preloadImages: [...config.dind.preloadImages],
       logger,
     });
