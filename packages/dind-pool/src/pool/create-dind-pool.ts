@@ -171,7 +171,14 @@ class DindPoolImpl implements DindPool {
                 : { sizeBytes: this.options.storage.sizeBytes }),
             },
       sharedPaths: this.options.sharedPaths ?? [],
-      innerDaemonArgs: this.options.innerDaemonArgs ?? [],
+      // inner containers resolve through the same resolvers the egress rules allow (a DIND on a
+      // user-defined network only has Docker's 127.0.0.11, which inner engines would replace by 8.8.8.8)
+      innerDaemonArgs: [
+        ...this.dnsServers
+          .filter((server) => server.endsWith("/32"))
+          .flatMap((server) => ["--dns", server.slice(0, -"/32".length)]),
+        ...(this.options.innerDaemonArgs ?? []),
+      ],
       readyTimeoutMs: this.options.readyTimeoutMs ?? 60_000,
       logger: this.logger,
       connectInner: (socketPath) => createDockerClient({ host: `unix://${socketPath}` }),
@@ -532,11 +539,11 @@ class DindPoolImpl implements DindPool {
   }
 
   private async releaseLease(lease: DindLeaseImpl): Promise<void> {
+    await this.destroy(lease.dind);
+    await this.host.removeVolume(leaseMarkerName(lease.dind.name));
     if (this.leaseMap.get(lease.podUid) === lease) {
       this.leaseMap.delete(lease.podUid);
     }
-    await this.destroy(lease.dind);
-    await this.host.removeVolume(leaseMarkerName(lease.dind.name));
     this.emit({ type: "dind-released", containerId: lease.containerId, podUid: lease.podUid });
     this.pump();
   }

@@ -122,7 +122,11 @@ export class DindLeaseImpl implements DindLease {
   }
 
   release(): Promise<void> {
-    this.releasing ??= this.owner.releaseLease(this);
+    this.releasing ??= this.owner.releaseLease(this).catch((error: unknown) => {
+      // e.g. the engine was unreachable: a later release() tries again
+      this.releasing = undefined;
+      throw error;
+    });
     return this.releasing;
   }
 

@@ -6,12 +6,14 @@
  * container on the DIND's own network namespace (OUTPUT).
  */
 import { randomInt } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DockerClient } from "../docker/docker-client.js";
 import { createDockerClient } from "../docker/dockerode-client.js";
 import { InvalidEgressError } from "../errors.js";
 import type { DindLease, DindPool } from "../pool-types.js";
 import { createDindPool } from "./create-dind-pool.js";
+import { parseResolvConf } from "./egress-rules.js";
 import {
   busybox,
   dindImage,
@@ -108,6 +110,11 @@ describe("egress ACL on the real engine", () => {
     await lease.setEgress(undefined);
     expect(await reach(lease, allowed, "bridge")).toBe(0);
     expect(await reach(lease, blocked, "bridge")).toBe(0);
+    // inner containers resolve through the host's resolvers, the ones the rules allow on port 53
+    const resolvConf = (await runInner(lease.docker, busybox, ["cat", "/etc/resolv.conf"])).output;
+    for (const server of parseResolvConf(await readFile("/etc/resolv.conf", "utf8"))) {
+      expect(resolvConf).toContain(`nameserver ${server.replace("/32", "")}`);
+    }
     await lease.release();
   });
 
