@@ -22,16 +22,19 @@ export class ManualClock implements Clock {
         reject(signal.reason);
         return;
       }
-      const timer: Timer = { at: this.time + ms, resolve };
-      this.timers.push(timer);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          this.timers = this.timers.filter((item) => item !== timer);
-          reject(signal.reason);
+      const onAbort = (): void => {
+        this.timers = this.timers.filter((item) => item !== timer);
+        reject(signal?.reason);
+      };
+      const timer: Timer = {
+        at: this.time + ms,
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
         },
-        { once: true },
-      );
+      };
+      this.timers.push(timer);
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 
