@@ -46,6 +46,10 @@ export interface DockerHostConfig {
   DeviceRequests?: DockerDeviceRequest[];
   Devices?: DockerDeviceMapping[];
   DeviceCgroupRules?: string[];
+  /** `[]`: no masked /proc paths (the API form of the CLI's `systempaths=unconfined`). */
+  MaskedPaths?: string[];
+  /** `[]`: no read-only /proc paths (the API form of the CLI's `systempaths=unconfined`). */
+  ReadonlyPaths?: string[];
   Dns?: string[];
   DnsSearch?: string[];
   DnsOptions?: string[];

@@ -43,11 +43,13 @@ export { SAFE_SYSCTLS } from "./security.js";
 export type {
   DockerCreateBody,
   DockerRenderContext,
+  SandboxHostConfig,
 } from "./to-docker-create-bodies.js";
 export {
   dockerContainerName,
   POD_LABELS,
   PRIVILEGED_CAPABILITY_SET,
+  SANDBOX_MEMORY_VOLUME_DIR,
   toDockerCreateBodies,
   toDockerSandboxSettings,
 } from "./to-docker-create-bodies.js";

@@ -129,7 +129,10 @@ describe("securityContext", () => {
     expect(body?.HostConfig).toMatchObject({
       CapAdd: ["ALL"],
       CapDrop: ["SYS_RESOURCE"],
-      SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+      SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
+      // systempaths=unconfined, in Engine API form (the engine refuses it as a security option)
+      MaskedPaths: [],
+      ReadonlyPaths: [],
       DeviceCgroupRules: ["a *:* rwm"],
     });
     expect(body?.HostConfig).not.toHaveProperty("Privileged");

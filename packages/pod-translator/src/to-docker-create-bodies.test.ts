@@ -365,6 +365,22 @@ describe("pod networking", () => {
       },
     });
   });
+
+  it("the sandbox keeps memory volumes mounted so their content lives as long as the pod", () => {
+    const withMemory = planOf(
+      [{ name: "a", image: "ild/busybox:1", volumeMounts: [{ name: "mem", mountPath: "/m" }] }],
+      {
+        volumes: [
+          { name: "mem", emptyDir: { medium: "Memory" } },
+          { name: "disk", emptyDir: {} },
+        ],
+      },
+    );
+    expect(
+      toDockerSandboxSettings(withMemory, { memoryVolumeNames: { mem: "ild-x-mem" } }).HostConfig.Mounts,
+    ).toEqual([{ Type: "volume", Source: "ild-x-mem", Target: "/ild/memory-volumes/mem", ReadOnly: false }]);
+    expect(toDockerSandboxSettings(withMemory).HostConfig.Mounts).toBeUndefined();
+  });
 });
 
 /** A copy of `ContainerCreateBody` from @ild/dind-pool (not a dependency): our bodies must be assignable. */

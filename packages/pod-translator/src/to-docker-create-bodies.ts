@@ -45,11 +45,17 @@ export const POD_LABELS = {
   restartGeneration: "io.ild.restart-generation",
 } as const;
 
-/** The explicit capability set that replaces `--privileged` (see docker-on-these-machines.md). */
+/**
+ * The explicit capability set that replaces `--privileged` (docker-on-these-machines.md), in Engine API
+ * form: the CLI's `--security-opt systempaths=unconfined` is not an API security option (the engine answers
+ * "invalid --security-opt"); the CLI turns it into empty `MaskedPaths` and `ReadonlyPaths`, and so do we.
+ */
 export const PRIVILEGED_CAPABILITY_SET = {
   CapAdd: ["ALL"],
   CapDrop: ["SYS_RESOURCE"],
-  SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+  SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
+  MaskedPaths: [],
+  ReadonlyPaths: [],
   DeviceCgroupRules: ["a *:* rwm"],
 } as const;
 
@@ -250,6 +256,8 @@ export function toDockerCreateBody(
     capDrop.splice(0, capDrop.length, ...PRIVILEGED_CAPABILITY_SET.CapDrop);
     securityOpt.push(...PRIVILEGED_CAPABILITY_SET.SecurityOpt);
     deviceCgroupRules.push(...PRIVILEGED_CAPABILITY_SET.DeviceCgroupRules);
+    hostConfig.MaskedPaths = [];
+    hostConfig.ReadonlyPaths = [];
   } else {
     if (security.seccompUnconfined) {
       securityOpt.push("seccomp=unconfined");
@@ -355,8 +363,10 @@ function podNetworkIdentity(plan: PodPlan): { Hostname: string; Domainname?: str
     : { Hostname: plan.hostname };
 }
 
-function podResolverSettings(plan: PodPlan): Partial<DockerHostConfig> {
-  const settings: Partial<DockerHostConfig> = {};
+function podResolverSettings(
+  plan: PodPlan,
+): Pick<DockerHostConfig, "Dns" | "DnsSearch" | "DnsOptions" | "ExtraHosts"> {
+  const settings: Pick<DockerHostConfig, "Dns" | "DnsSearch" | "DnsOptions" | "ExtraHosts"> = {};
   if (plan.dns.nameservers.length > 0) {
     settings.Dns = [...plan.dns.nameservers];
   }
@@ -376,23 +386,49 @@ function podResolverSettings(plan: PodPlan): Partial<DockerHostConfig> {
   return settings;
 }
 
+/** Where the sandbox keeps each memory volume mounted: `/ild/memory-volumes/<volume>`. */
+export const SANDBOX_MEMORY_VOLUME_DIR = "/ild/memory-volumes";
+
+export type SandboxHostConfig = Pick<
+  DockerHostConfig,
+  "Dns" | "DnsSearch" | "DnsOptions" | "ExtraHosts" | "Sysctls"
+> & {
+  Mounts?: DockerMount[];
+};
+
 /**
  * What belongs to the pod's sandbox (the container or DIND whose namespaces the pod's containers join):
- * hostname, DNS, /etc/hosts entries and namespaced sysctls. Docker refuses these on `container:` members.
+ * hostname, DNS, /etc/hosts entries and namespaced sysctls (Docker refuses these on `container:` members),
+ * and, given `memoryVolumeNames`, a mount of every memory emptyDir volume: Docker unmounts a tmpfs volume (and
+ * loses its content) when no running container uses it, so the long-lived sandbox holds it for the pod.
  */
-export function toDockerSandboxSettings(plan: PodPlan): {
-  Hostname: string;
-  Domainname?: string;
-  HostConfig: Pick<DockerHostConfig, "Dns" | "DnsSearch" | "DnsOptions" | "ExtraHosts" | "Sysctls">;
-} {
-  const hostConfig: Pick<DockerHostConfig, "Dns" | "DnsSearch" | "DnsOptions" | "ExtraHosts" | "Sysctls"> =
-    podResolverSettings(plan);
+export function toDockerSandboxSettings(
+  plan: PodPlan,
+  options: { memoryVolumeNames?: Record<string, string> } = {},
+): { Hostname: string; Domainname?: string; HostConfig: SandboxHostConfig } {
+  const hostConfig: SandboxHostConfig = podResolverSettings(plan);
   const sysctls = Object.assign(
     {},
     ...[...plan.initContainers, ...plan.containers].map((c) => c.security.sysctls),
   );
   if (Object.keys(sysctls).length > 0) {
     hostConfig.Sysctls = sysctls;
+  }
+  const mounts: DockerMount[] = plan.volumes.flatMap((volume) => {
+    const source = volume.medium === "memory" ? options.memoryVolumeNames?.[volume.name] : undefined;
+    return source
+      ? [
+          {
+            Type: "volume" as const,
+            Source: source,
+            Target: `${SANDBOX_MEMORY_VOLUME_DIR}/${volume.name}`,
+            ReadOnly: false,
+          },
+        ]
+      : [];
+  });
+  if (mounts.length > 0) {
+    hostConfig.Mounts = mounts;
   }
   return { ...podNetworkIdentity(plan), HostConfig: hostConfig };
 }

@@ -237,15 +237,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const { plan, warnings } = result;
   const podDir = `${plan.namespace}-${plan.uid}`;
+  const memoryVolumeNames = Object.fromEntries(
+    plan.volumes
+      .filter((volume) => volume.medium === "memory")
+      .map((volume) => [volume.name, `ild-${plan.uid}-${volume.name}`]),
+  );
   const bodies = toDockerCreateBodies(plan, {
     podDataDir: `/var/lib/ild/pods/${podDir}`,
     podSecretDir: `/run/ild/secrets/${podDir}`,
     networkMode: values["network-mode"] ?? "container:<sandbox>",
-    memoryVolumeNames: Object.fromEntries(
-      plan.volumes
-        .filter((volume) => volume.medium === "memory")
-        .map((volume) => [volume.name, `ild-${plan.uid}-${volume.name}`]),
-    ),
+    memoryVolumeNames,
   });
   const showSecrets = values["show-secrets"] === true;
   const secretValues = new Set(
@@ -260,7 +261,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     warnings,
     plan: redactPlan(plan, showSecrets),
     /** What the pod's sandbox (the container or DIND whose namespaces the containers join) gets. */
-    sandbox: toDockerSandboxSettings(plan),
+    sandbox: toDockerSandboxSettings(plan, { memoryVolumeNames }),
     docker: bodies.map(({ name, body }) => ({
       name,
       body: showSecrets
