@@ -32,6 +32,7 @@ let client: InterlinkLike;
 beforeAll(async () => {
   sidecar = await startSidecarProcess({
     ild: { engine: { default: "dind" }, dind: { poolSize: 2, preloadImages: [BUSYBOX] } },
+    runRootOnDisk: true,
     testLabel: "apps-sidecar-pods",
   });
   client = interlinkLike({ port: sidecar.port as number });
@@ -206,7 +207,7 @@ describe("pods in DINDs, as interLink drives them", () => {
         {
           name: "flaky",
           image: BUSYBOX,
-          command: ["sleep", "3600"],
+          command: ["sh", "-c", "echo run; sleep 3600"],
           livenessProbe: { exec: { command: ["false"] }, periodSeconds: 1, failureThreshold: 1 },
         },
       ],
@@ -224,10 +225,13 @@ describe("pods in DINDs, as interLink drives them", () => {
       45_000,
     );
     expect(flaky.restartCount).toBeGreaterThanOrEqual(1);
+    const previous = await client.logs(logRequest(pod, "flaky", { Previous: true }));
+    expect(previous.status).toBe(200);
+    expect(previous.body).toBe("run\n");
     expect((await client.delete(pod)).status).toBe(200);
   }, 90_000);
 
-  it("logs: Tail, Bytes, Timestamps, SinceSeconds, SinceTime and Follow until the container ends", async () => {
+  it("logs: Tail, Bytes, Timestamps, SinceSeconds, SinceTime and Follow until the container ends (Previous: above)", async () => {
     const pod = makePod("logs", {
       containers: [
         {

@@ -1,10 +1,12 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
+const run = promisify(execFile);
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 export interface SidecarProcess {
@@ -44,6 +46,11 @@ export interface SidecarProcessOptions {
   /** Wait for the "serving" line (default true). */
   waitUntilServing?: boolean;
   args?: string[];
+  /**
+   * Put the run root in the temp folder (not a tmpfs), as /run/ild is on a fresh machine: the sidecar
+   * then mounts a tmpfs there itself, before the first DIND. Cleanup unmounts it.
+   */
+  runRootOnDisk?: boolean;
   /** Test label value put on everything the sidecar creates (io.ild.test). */
   testLabel?: string;
 }
@@ -74,7 +81,9 @@ export async function startSidecarProcess(options: SidecarProcessOptions = {}): 
   const dataRoot = options.reuse?.dataRoot ?? join(dir, "data");
   const instance = options.reuse?.instance ?? `e2e-${Math.random().toString(36).slice(2, 10)}`;
   // The run root holds secrets: it must be a tmpfs; /dev/shm is one on these machines.
-  const runRoot = options.reuse?.runRoot ?? join("/dev/shm", `ild-${instance}`);
+  const runRoot =
+    options.reuse?.runRoot ??
+    (options.runRootOnDisk ? join(dir, "run") : join("/dev/shm", `ild-${instance}`));
   const socketPath = options.socket ? (options.reuse?.socketPath ?? join(dir, "ild.sock")) : undefined;
   const port = socketPath === undefined ? (options.reuse?.port ?? (await freePort())) : undefined;
   const ild = options.ild ?? {};
@@ -210,6 +219,7 @@ export async function startSidecarProcess(options: SidecarProcessOptions = {}): 
     },
     waitForLine,
     async cleanup() {
+      await run("umount", [runRoot]).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
       await rm(runRoot, { recursive: true, force: true });
     },
