@@ -516,6 +516,12 @@ describe("the Ild: block", () => {
     expect(config.tracing).toMatchObject({ enabled: true, endpoint: "otel:4317" });
   });
 
+  it("takes a plain socket path as the Docker host", () => {
+    expect(load({ env: { ILD_DOCKER_HOST: "/var/run/docker.sock" } }).config.docker.host).toBe(
+      "unix:///var/run/docker.sock",
+    );
+  });
+
   it("derives the DIND socket folder from runRoot", () => {
     expect(load({ overrides: { runRoot: "/tmp/ild-run" } }).config.dind.socketRoot).toBe("/tmp/ild-run/dind");
   });

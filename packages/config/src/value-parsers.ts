@@ -241,7 +241,8 @@ export const dockerHost = fromZod(
   z
     .string()
     .trim()
-    .regex(/^(unix:\/\/\/.+|(tcp|http|https):\/\/[^/\s]+\/?)$/),
+    .regex(/^(unix:\/\/\/.+|\/.+|(tcp|http|https):\/\/[^/\s]+\/?)$/)
+    .transform((value) => (value.startsWith("/") ? `unix://${value}` : value)),
 );
 
 export const cidrList = stringList("CIDRs like '10.0.0.0/8'", z.union([z.cidrv4(), z.cidrv6()]));

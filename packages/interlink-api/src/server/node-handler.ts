@@ -109,6 +109,10 @@ export function toNodeHandler(
       if (!response.headersSent) {
         response.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
         response.end(`${(error as Error).message}\n`);
+      } else if (response.socket) {
+        // Mid-stream failure (logs): the status is gone already. Deliver what was written, then close the
+        // connection without the final chunk, so the client sees a truncated answer, not a complete one.
+        response.socket.end();
       } else {
         response.destroy(error as Error);
       }
