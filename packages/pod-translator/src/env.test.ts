@@ -138,7 +138,7 @@ describe("env valueFrom", () => {
     expect(env).toEqual([
       { name: "LEVEL", value: "debug" },
       { name: "PASSWORD", value: "p@ss w'rd\"$(X)", secret: true },
-      { name: "AFTER", value: "p@ss w'rd\"$(X)" },
+      { name: "AFTER", value: "p@ss w'rd\"$(X)", secret: true },
     ]);
   });
 

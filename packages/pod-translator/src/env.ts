@@ -121,8 +121,15 @@ export function resolveContainerEnv(
   ): EnvEntry | undefined {
     const from = variable.valueFrom;
     if (!from) {
-      const lookup = (name: string): string | undefined => env.get(name)?.value;
-      return { value: expandVariables(variable.value ?? "", lookup), secret: false };
+      // A value built from a secret variable is secret too.
+      let secret = false;
+      const lookup = (name: string): string | undefined => {
+        const entry = env.get(name);
+        secret ||= entry?.secret === true;
+        return entry?.value;
+      };
+      const value = expandVariables(variable.value ?? "", lookup);
+      return { value, secret };
     }
     if (variable.value !== undefined && variable.value !== "") {
       issues.error(variablePath, "value and valueFrom are mutually exclusive");

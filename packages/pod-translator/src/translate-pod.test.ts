@@ -150,6 +150,17 @@ describe("translatePod", () => {
     });
   });
 
+  it.each([
+    [{ name: "Bad_Name", uid: "u" }, "metadata.name"],
+    [{ name: "ok", namespace: "../etc", uid: "u" }, "metadata.namespace"],
+    [{ name: "ok", namespace: "Team", uid: "u" }, "metadata.namespace"],
+  ])("refuses names that cannot name containers or directories (%j)", (meta, path) => {
+    const error = errorOf(() =>
+      translatePod({ pod: { metadata: meta, spec: { containers: [{ name: "c", image: "x:1" }] } } }),
+    );
+    expect(error.issues.map((issue) => issue.path)).toEqual([path]);
+  });
+
   it("reports unsupported fields as warnings, never silently", () => {
     const { warnings } = translatePod({
       pod: {

@@ -91,6 +91,15 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
   const uid = metadata.uid ?? "";
   if (!name) {
     issues.error("metadata.name", "is required");
+  } else if (name.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
+    issues.error(
+      "metadata.name",
+      `"${name}" must be a lowercase RFC 1123 subdomain (at most 253 characters)`,
+    );
+  }
+  const namespaceProblem = checkDnsLabel(namespace);
+  if (namespaceProblem) {
+    issues.error("metadata.namespace", `"${namespace}" ${namespaceProblem}`);
   }
   if (!uid) {
     issues.error("metadata.uid", "is required");
