@@ -18,10 +18,15 @@ trap 'rm -rf "$work"' EXIT
 
 if ! docker image inspect "$base_image" >/dev/null 2>&1; then
   echo "building $base_image from $debian_image + $(command -v node) ($(node --version))"
-  mkdir -p "$work/base"
-  cp "$(readlink -f "$(command -v node)")" "$work/base/node"
+  mkdir -p "$work/base/lib"
+  node_bin="$(readlink -f "$(command -v node)")"
+  cp "$node_bin" "$work/base/node"
+  # node needs libstdc++ beyond what the Debian base has (same Debian release: same ABI).
+  libstdcxx="$(ldd "$node_bin" | awk '$1 == "libstdc++.so.6" { print $3 }')"
+  if [ -n "$libstdcxx" ]; then cp "$(readlink -f "$libstdcxx")" "$work/base/lib/libstdc++.so.6"; fi
   cat >"$work/base/Dockerfile" <<DOCKERFILE
 FROM $debian_image
+COPY lib/ /usr/lib/x86_64-linux-gnu/
 COPY node /usr/local/bin/node
 RUN ["/usr/local/bin/node", "--version"]
 DOCKERFILE
