@@ -38,7 +38,7 @@ import type {
   StartOptions,
   StatusResult,
 } from "./runner-types.js";
-import { newContainerRecord, type PodRecord } from "./state/pod-record.js";
+import { computePhase, newContainerRecord, type PodRecord } from "./state/pod-record.js";
 import { notFoundStatus, type StatusFallback, toStatusResult } from "./state/to-pod-status.js";
 import { defaultTranslator, type PodTranslator } from "./translation/translator-port.js";
 
@@ -373,6 +373,7 @@ export function createRunner(options: RunnerOptions): Runner {
       }
     }
     await recoverContainerRecords(record, sandbox, clock);
+    record.phase = computePhase(record);
     const controller = await newController(record);
     controller.attach(sandbox);
     pods.set(podUid, controller);
