@@ -346,3 +346,59 @@ describe("command and args expansion", () => {
     expect(main?.cmd).toEqual(["a b", "$(MISSING)", "'hello there'", "x;hello there|y"]);
   });
 });
+
+describe("env values (property: what the pod says is what the container gets)", () => {
+  const pieces = [
+    "'",
+    '"',
+    "\\",
+    "`",
+    "\n",
+    "\t",
+    " ",
+    "=",
+    ";",
+    "&&",
+    "|",
+    "*",
+    "é",
+    "日本",
+    "🚀",
+    "[",
+    "]",
+    "{",
+    "}",
+    "x",
+    "$5",
+    "$HOME",
+    "%",
+  ];
+  let seed = 0x51f15e;
+  const next = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed;
+  };
+
+  it("500 generated values survive translation and rendering unchanged (Env entries split at the first '=')", async () => {
+    const { toDockerCreateBodies } = await import("./to-docker-create-bodies.js");
+    const values = Array.from({ length: 500 }, () =>
+      Array.from({ length: next() % 12 }, () => pieces[next() % pieces.length]).join(""),
+    );
+    const env = values.map((value, index) => ({ name: `V${index}`, value }));
+    const { plan } = translatePod({ pod: podWith({ env }) });
+    const [rendered] = toDockerCreateBodies(plan, {
+      podDataDir: "/d",
+      podSecretDir: "/s",
+      networkMode: "host",
+    });
+    const seen = new Map(
+      (rendered?.body.Env ?? []).map((entry) => [
+        entry.slice(0, entry.indexOf("=")),
+        entry.slice(entry.indexOf("=") + 1),
+      ]),
+    );
+    values.forEach((value, index) => {
+      expect(seen.get(`V${index}`)).toBe(value);
+    });
+  });
+});

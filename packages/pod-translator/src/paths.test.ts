@@ -78,3 +78,52 @@ describe("checkDnsLabel", () => {
     expect(checkDnsLabel(name)).toBeDefined();
   });
 });
+
+describe("checkRelativePath (property: an accepted path never leaves its root)", () => {
+  // A small deterministic generator (no dependency): paths built from tricky pieces.
+  const pieces = [
+    "a",
+    "..",
+    ".",
+    "",
+    "b.c",
+    "..d",
+    "/",
+    "//",
+    "\\",
+    "é",
+    "x".repeat(300),
+    "\0",
+    " ",
+    "~",
+    "$(X)",
+  ];
+  let seed = 0x2f6b1d;
+  const next = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed;
+  };
+  const samples = Array.from({ length: 2000 }, () =>
+    Array.from({ length: 1 + (next() % 6) }, () => pieces[next() % pieces.length]).join(
+      next() % 3 === 0 ? "" : "/",
+    ),
+  );
+
+  it("for 2000 generated paths: accepted ⇒ stays below the root after resolution, and is bounded", async () => {
+    const { posix } = await import("node:path");
+    let accepted = 0;
+    for (const sample of samples) {
+      if (checkRelativePath(sample) !== undefined) {
+        continue;
+      }
+      accepted++;
+      const resolved = posix.resolve("/pod/data", sample);
+      expect(resolved.startsWith("/pod/data/")).toBe(true);
+      expect(posix.relative("/pod/data", resolved)).toBe(sample);
+      expect(sample.length).toBeLessThanOrEqual(4096);
+      expect(sample).not.toMatch(/\0|\\/);
+    }
+    expect(accepted).toBeGreaterThan(50);
+    expect(accepted).toBeLessThan(samples.length);
+  });
+});
