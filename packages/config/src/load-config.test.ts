@@ -576,5 +576,11 @@ describe("the result", () => {
     const safe = redactConfig(config);
     expect(safe.server.authToken).toBe("[redacted]");
     expect(JSON.stringify(safe)).not.toContain("very-secret");
+    const pem = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+    const tls = load({
+      overrides: { docker: { host: "tcp://e:2376", tls: { cert: "/c.pem", key: pem } } },
+    }).config;
+    expect(redactConfig(tls).docker.tls).toEqual({ cert: "/c.pem", key: "[redacted]", verify: true });
+    expect(tls.docker.tls?.key).toBe(pem.trim());
   });
 });
