@@ -56,6 +56,11 @@ export interface DindPoolOptions {
   dnsServers?: string[];
   /** Run `reconcile()` before warming (default true): adopt leased DINDs, remove leftovers. */
   reconcileOnStart?: boolean;
+  /**
+   * How to reach an inner engine from the host path of its socket. Default: the dockerode client
+   * over that socket. Tests pass in-memory clients (`FakeDockerClient` of `@ild/dind-pool/testing`).
+   */
+  connectInner?: (socketPath: string) => DockerClient;
 }
 
 export interface AcquireOptions {

@@ -181,7 +181,8 @@ class DindPoolImpl implements DindPool {
       ],
       readyTimeoutMs: this.options.readyTimeoutMs ?? 60_000,
       logger: this.logger,
-      connectInner: (socketPath) => createDockerClient({ host: `unix://${socketPath}` }),
+      connectInner:
+        this.options.connectInner ?? ((socketPath) => createDockerClient({ host: `unix://${socketPath}` })),
     };
     if (this.options.reconcileOnStart !== false) {
       await this.runReconcile(signal);

@@ -1,3 +1,5 @@
+export type { FakeDockerClientOptions, FakeDockerContainer } from "./fake-docker-client.js";
+export { FakeDockerClient } from "./fake-docker-client.js";
 export type { FakeContainer, FakeEngine, FakeRouteHandler } from "./fake-engine.js";
 export {
   encodeFrame,

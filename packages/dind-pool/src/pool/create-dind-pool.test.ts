@@ -1,0 +1,218 @@
+/** Pool logic against in-memory engines (FakeDockerClient): deterministic edge cases and scale. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DockerError } from "../docker/docker-errors.js";
+import { PoolClosedError, PoolExhaustedError } from "../errors.js";
+import { labelKeys, poolLabels } from "../labels.js";
+import type { DindPoolOptions, PoolEvent } from "../pool-types.js";
+import { FakeDockerClient, type FakeDockerContainer } from "../testing/fake-docker-client.js";
+import { createDindPool } from "./create-dind-pool.js";
+
+let socketRoot: string;
+
+beforeEach(async () => {
+  socketRoot = await mkdtemp(join(tmpdir(), "ildu-"));
+});
+
+afterEach(async () => {
+  await rm(socketRoot, { recursive: true, force: true });
+});
+
+function setup(
+  patch: Partial<DindPoolOptions> = {},
+  hostOptions: ConstructorParameters<typeof FakeDockerClient>[0] = {},
+  prepare: (host: FakeDockerClient) => void = () => {},
+) {
+  const host = new FakeDockerClient({ images: ["ild/dind:1", "ild/busybox:1"], ...hostOptions });
+  prepare(host);
+  const inners = new Map<string, FakeDockerClient>();
+  const events: PoolEvent[] = [];
+  const pool = createDindPool({
+    docker: host,
+    poolId: "unit",
+    size: 2,
+    image: "ild/dind:1",
+    socketRoot,
+    dnsServers: [],
+    connectInner: (socketPath) => {
+      const inner = new FakeDockerClient();
+      inners.set(socketPath, inner);
+      return inner;
+    },
+    ...patch,
+  });
+  pool.on((event) => events.push(event));
+  const dinds = (): FakeDockerContainer[] =>
+    [...host.containers.values()].filter((container) => container.labels[labelKeys.role] === "dind");
+  return { host, inners, events, pool, dinds };
+}
+
+describe("createDindPool (in-memory engines)", () => {
+  it("detects the security mode with a privileged probe and removes the probe", async () => {
+    const { host, pool } = setup({ size: 0 });
+    expect((await pool.info).securityMode).toBe("privileged");
+    expect([...host.containers.values()]).toEqual([]);
+    await pool.close();
+  });
+
+  it("falls back to the capability set when the engine refuses the privileged probe", async () => {
+    const { host, pool, dinds } = setup({ size: 1 });
+    host.failNext(
+      "startContainer",
+      new DockerError("container.start", "unable to apply caps: operation not permitted", {
+        statusCode: 500,
+      }),
+    );
+    expect((await pool.info).securityMode).toBe("capabilities");
+    await pool.whenWarm();
+    expect(dinds()[0]?.body.HostConfig).toMatchObject({ CapAdd: ["ALL"], CapDrop: ["SYS_RESOURCE"] });
+    await pool.close();
+    expect(dinds()).toEqual([]);
+  });
+
+  it("a start that fails without an engine answer is no verdict: the pool start fails", async () => {
+    const { pool, events } = setup({ size: 1 }, {}, (host) =>
+      host.failNext("version", new Error("connect ECONNREFUSED")),
+    );
+    await expect(pool.info).rejects.toThrow(/ECONNREFUSED/);
+    await expect(pool.whenWarm()).rejects.toThrow(/ECONNREFUSED/);
+    await expect(pool.acquire({ podUid: "x" })).rejects.toThrow(/ECONNREFUSED/);
+    expect(events).toEqual([]);
+    await pool.close();
+  });
+
+  it("serves 5 concurrent acquires on a pool of 2 in FIFO order and refills to 2", async () => {
+    const { pool, events, dinds } = setup({ securityMode: "capabilities" });
+    await pool.whenWarm();
+    const leases = await Promise.all([0, 1, 2, 3, 4].map((index) => pool.acquire({ podUid: `p${index}` })));
+    const leasedOrder = events.flatMap((event) => (event.type === "dind-leased" ? [event.podUid] : []));
+    expect(leasedOrder).toEqual(["p0", "p1", "p2", "p3", "p4"]);
+    expect(new Set(leases.map((lease) => lease.containerId)).size).toBe(5);
+    await pool.whenWarm();
+    expect(pool.stats()).toMatchObject({ warm: 2, leased: 5, waiting: 0 });
+    expect(dinds()).toHaveLength(7);
+    await Promise.all(leases.map((lease) => lease.release()));
+    expect(dinds()).toHaveLength(2);
+    await pool.close();
+    expect(dinds()).toHaveLength(0);
+  });
+
+  it("times out a waiter with PoolExhaustedError while builds hang", async () => {
+    let started = 0;
+    const { pool } = setup(
+      { size: 1, acquireTimeoutMs: 30, securityMode: "capabilities" },
+      {
+        onStart: async () => {
+          started++;
+          if (started > 1) {
+            await new Promise(() => {}); // the engine never finishes starting it
+          }
+        },
+      },
+    );
+    await pool.whenWarm();
+    await pool.acquire({ podUid: "first" });
+    await expect(pool.acquire({ podUid: "second" })).rejects.toBeInstanceOf(PoolExhaustedError);
+    expect(pool.stats().waiting).toBe(0);
+    const closing = pool.close();
+    await expect(pool.acquire({ podUid: "third" })).rejects.toBeInstanceOf(PoolClosedError);
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 50))]);
+  });
+
+  it("the same pod UID twice gets the same lease; a released one a new DIND", async () => {
+    const { pool } = setup({ securityMode: "capabilities" });
+    const [first, second] = await Promise.all([
+      pool.acquire({ podUid: "same" }),
+      pool.acquire({ podUid: "same" }),
+    ]);
+    expect(second).toBe(first);
+    await first?.release();
+    const third = await pool.acquire({ podUid: "same" });
+    expect(third.containerId).not.toBe(first?.containerId);
+    await third.release();
+    await pool.close();
+  });
+
+  it("applies resources at acquire and records the lease in a marker volume", async () => {
+    const { host, pool } = setup({ securityMode: "capabilities" });
+    const lease = await pool.acquire({ podUid: "res", resources: { nanoCpus: 1e9, memoryBytes: 1024 } });
+    const container = host.containers.get(lease.containerId);
+    expect(container?.resources).toEqual({ NanoCpus: 1e9, Memory: 1024, MemorySwap: 1024 });
+    const marker = host.volumes.get(`${lease.containerName}-lease`);
+    expect(marker?.labels).toMatchObject({
+      [labelKeys.poolId]: "unit",
+      [labelKeys.leaseState]: "leased",
+      [labelKeys.podUid]: "res",
+      [labelKeys.dind]: lease.containerName,
+    });
+    await lease.release();
+    expect(host.volumes.size).toBe(0);
+    await pool.close();
+  });
+
+  it("recovers from a failed build: reports it, retries, becomes warm", async () => {
+    const { host, pool, events } = setup({ size: 1, securityMode: "capabilities" });
+    host.failNext("createContainer");
+    await pool.whenWarm();
+    expect(events.some((event) => event.type === "dind-failed")).toBe(true);
+    expect(pool.stats()).toMatchObject({ warm: 1, failed: 1 });
+    expect(host.networks.size).toBe(1); // the failed build's network was removed
+    await pool.close();
+  });
+
+  it("reconcile adopts marked DINDs, removes the rest, never touches another pool", async () => {
+    const first = setup({ size: 1, securityMode: "capabilities" });
+    const lease = await first.pool.acquire({ podUid: "keep-me" });
+    await first.pool.whenWarm();
+    // simulate a crash: the process disappears without closing anything
+    const host = first.host;
+    const other = await host.createContainer("ild-other-00000000", {
+      Image: "ild/busybox:1",
+      Labels: poolLabels("other", "dind", { [labelKeys.leaseState]: "building" }),
+    });
+    await host.createNetwork({ Name: "ild-other-00000000", Labels: poolLabels("other", "network") });
+
+    const second = createDindPool({
+      docker: host,
+      poolId: "unit",
+      size: 0,
+      image: "ild/dind:1",
+      socketRoot,
+      securityMode: "capabilities",
+      dnsServers: [],
+      connectInner: () => new FakeDockerClient(),
+    });
+    await second.info;
+    const adopted = second.findLease("keep-me");
+    expect(adopted).toMatchObject({ containerId: lease.containerId, adopted: true, ip: lease.ip });
+    const ours = [...host.containers.values()].filter(
+      (container) => container.labels[labelKeys.poolId] === "unit",
+    );
+    expect(ours.map((container) => container.id)).toEqual([lease.containerId]);
+    expect(host.containers.has(other)).toBe(true);
+    expect([...host.networks.values()].map((network) => network.name).sort()).toEqual(
+      ["ild-other-00000000", lease.networkName].sort(),
+    );
+    await adopted?.release();
+    await second.close();
+  });
+
+  it("handles 1,000 leases", async () => {
+    const { pool, dinds, host } = setup({ size: 10, maxConcurrentBuilds: 10, securityMode: "capabilities" });
+    const leases = await Promise.all(
+      Array.from({ length: 1000 }, (_unused, index) => pool.acquire({ podUid: `pod-${index}` })),
+    );
+    expect(new Set(leases.map((lease) => lease.containerId)).size).toBe(1000);
+    expect(pool.leases()).toHaveLength(1000);
+    expect(pool.findLease("pod-999")).toBe(leases[999]);
+    await Promise.all(leases.map((lease) => lease.release()));
+    await pool.whenWarm();
+    expect(dinds()).toHaveLength(10);
+    expect(host.volumes.size).toBe(0);
+    await pool.close();
+    expect(dinds()).toHaveLength(0);
+    expect(host.networks.size).toBe(0);
+  });
+});
