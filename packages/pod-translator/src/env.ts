@@ -128,6 +128,10 @@ export function resolveContainerEnv(
         secret ||= entry?.secret === true;
         return entry?.value;
       };
+      if (variable.value !== undefined && variable.value !== null && typeof variable.value !== "string") {
+        issues.error(`${variablePath}.value`, `must be a string, got ${JSON.stringify(variable.value)}`);
+        return undefined;
+      }
       const value = expandVariables(variable.value ?? "", lookup);
       return { value, secret };
     }

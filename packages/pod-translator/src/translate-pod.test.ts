@@ -161,6 +161,37 @@ describe("translatePod", () => {
     expect(error.issues.map((issue) => issue.path)).toEqual([path]);
   });
 
+  it("refuses non-string arguments and env values, and hooks on init containers", () => {
+    const error = errorOf(() =>
+      translatePod({
+        pod: {
+          metadata,
+          spec: {
+            initContainers: [
+              { name: "i", image: "x:1", lifecycle: { postStart: { exec: { command: ["true"] } } } },
+            ],
+            containers: [
+              {
+                name: "c",
+                image: "x:1",
+                command: ["sleep", 5 as unknown as string],
+                env: [{ name: "N", value: 3 as unknown as string }],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: "spec.initContainers[0].lifecycle",
+        message: "lifecycle hooks are not allowed on init containers (only on sidecars)",
+      },
+      { path: "spec.containers[0].env[0].value", message: "must be a string, got 3" },
+      { path: "spec.containers[0].command[1]", message: "must be a string, got 5" },
+    ]);
+  });
+
   it("reports unsupported fields as warnings, never silently", () => {
     const { warnings } = translatePod({
       pod: {

@@ -271,8 +271,8 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
       }
     }
     // Kubernetes: command replaces ENTRYPOINT, args replace CMD; command without args clears CMD.
-    const command = container.command ?? [];
-    const args = container.args ?? [];
+    const command = stringList(container.command, `${path}.command`);
+    const args = stringList(container.args, `${path}.args`);
     if (command.length > 0) {
       plan.entrypoint = expandArgv(command, env);
       plan.cmd = expandArgv(args, env);
@@ -304,6 +304,16 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
       if (probePlan) {
         plan.probes[which] = probePlan;
       }
+    }
+    if (
+      kind === "init" &&
+      container.lifecycle &&
+      (container.lifecycle.postStart || container.lifecycle.preStop)
+    ) {
+      issues.error(
+        `${path}.lifecycle`,
+        "lifecycle hooks are not allowed on init containers (only on sidecars)",
+      );
     }
     for (const hook of ["postStart", "preStop"] as const) {
       const handler = container.lifecycle?.[hook];
@@ -338,6 +348,23 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
       plan.registryAuth = auth;
     }
     return plan;
+  }
+
+  /** command/args must be lists of strings (YAML turns `5` into a number; the API server would refuse it). */
+  function stringList(value: unknown, path: string): string[] {
+    if (value === undefined || value === null) {
+      return [];
+    }
+    if (!Array.isArray(value)) {
+      issues.error(path, "must be a list of strings");
+      return [];
+    }
+    const bad = value.findIndex((element) => typeof element !== "string");
+    if (bad !== -1) {
+      issues.error(`${path}[${bad}]`, `must be a string, got ${JSON.stringify(value[bad])}`);
+      return [];
+    }
+    return value as string[];
   }
 
   function planPorts(container: Container, path: string): PortPlan[] {
