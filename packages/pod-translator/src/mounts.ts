@@ -36,6 +36,10 @@ export function planMounts(
       return;
     }
     const target = normalizeAbsolutePath(mount.mountPath);
+    if (target === "/") {
+      issues.error(`${mountPath}.mountPath`, "cannot be the root directory");
+      return;
+    }
     if (targets.has(target)) {
       issues.error(`${mountPath}.mountPath`, `"${target}" is mounted twice in this container`);
       return;

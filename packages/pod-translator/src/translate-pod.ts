@@ -257,6 +257,12 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
       terminationMessagePath: container.terminationMessagePath || DEFAULT_TERMINATION_MESSAGE_PATH,
       terminationMessagePolicy: "File",
     };
+    if (container.terminationMessagePath && !container.terminationMessagePath.startsWith("/")) {
+      issues.error(
+        `${path}.terminationMessagePath`,
+        `"${container.terminationMessagePath}" must be an absolute path`,
+      );
+    }
     if (container.terminationMessagePolicy) {
       if (
         container.terminationMessagePolicy === "File" ||

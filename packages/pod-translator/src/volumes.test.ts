@@ -625,6 +625,7 @@ describe("volumeMounts", () => {
     [{ name: "work", mountPath: "/w", subPath: "/abs" }, "spec.containers[0].volumeMounts[0].subPath"],
     [{ name: "work", mountPath: "relative" }, "spec.containers[0].volumeMounts[0].mountPath"],
     [{ name: "work", mountPath: "/a/../b" }, "spec.containers[0].volumeMounts[0].mountPath"],
+    [{ name: "work", mountPath: "//" }, "spec.containers[0].volumeMounts[0].mountPath"],
     [{ name: "work", mountPath: "/w", subPath: "a", subPathExpr: "b" }, "spec.containers[0].volumeMounts[0]"],
   ])("refuses %j", (mount, path) => {
     expect(issues(podWith(volumes, [mount]), [cm({})])[0]?.path).toBe(path);
