@@ -191,8 +191,14 @@ export interface DockerClient {
   /** Follow logs until the container stops or the signal aborts (required: it owns the stream). */
   followLogs(id: string, options: LogOptions & { signal: AbortSignal }): AsyncIterable<LogLine>;
 
-  /** NDJSON events split on line boundaries; ends when the signal aborts. */
-  events(filter: EventFilter, options: { signal: AbortSignal; since?: number }): AsyncIterable<DockerEvent>;
+  /**
+   * NDJSON events split on line boundaries; ends when the signal aborts. A stream that ends or
+   * breaks (daemon restart) is reopened from the last event's time after `reconnectDelayMs`.
+   */
+  events(
+    filter: EventFilter,
+    options: { signal: AbortSignal; since?: number; reconnectDelayMs?: number },
+  ): AsyncIterable<DockerEvent>;
 
   inspectImage(reference: string, options?: CallOptions): Promise<ImageInspect | undefined>;
   /** Resolves when the pull has finished; rejects on the first in-band error line. */

@@ -4,6 +4,7 @@ import {
   type FakeEngine,
   neverAnswer,
   respondError,
+  respondNdjson,
   startFakeEngine,
 } from "../testing/fake-engine.js";
 import type { DockerClient } from "./docker-client.js";
@@ -128,6 +129,40 @@ describe("dockerode client against the fake engine", () => {
       }
     }
     expect(seen).toEqual(["c1", "c2", "c3"]);
+  });
+
+  it("reopens an events stream that ended, with since = the last event, without repeats", async () => {
+    let connections = 0;
+    engine.override("GET", /^\/events$/, async (_request, response, { url }) => {
+      connections++;
+      const event = (second: number, id: string) => ({
+        Type: "container",
+        Action: "start",
+        Actor: { ID: id, Attributes: {} },
+        time: second,
+        timeNano: second * 1e9,
+      });
+      if (connections === 1) {
+        await respondNdjson(response, [event(100, "a"), event(101, "b")], 9); // then the daemon "restarts"
+        return;
+      }
+      expect(url.searchParams.get("since")).toBe("101");
+      response.writeHead(200);
+      response.write(`${JSON.stringify(event(101, "b"))}\n${JSON.stringify(event(102, "c"))}\n`);
+    });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    for await (const event of docker.events({}, {
+      signal: controller.signal,
+      reconnectDelayMs: 10,
+    } as never)) {
+      seen.push(event.id);
+      if (event.id === "c") {
+        controller.abort();
+      }
+    }
+    expect(seen).toEqual(["a", "b", "c"]);
+    expect(connections).toBe(2);
   });
 
   it("a request that never answers is ended by its signal", async () => {

@@ -602,56 +602,89 @@ class DockerodeClient implements DockerClient {
     }
   }
 
+  /**
+   * Engine events until the signal aborts. When the stream ends or breaks (daemon restart), it is
+   * reopened with `since` = the last event's time, skipping events already yielded (pitfall 9).
+   * Only the first connection's failure is thrown: a bad filter must not turn into a retry loop.
+   */
   async *events(
     filter: EventFilter,
-    options: { signal: AbortSignal; since?: number },
+    options: { signal: AbortSignal; since?: number; reconnectDelayMs?: number },
   ): AsyncIterable<DockerEvent> {
     const { signal } = options;
-    if (signal.aborted) {
-      return;
-    }
-    let stream: Readable;
-    try {
-      stream = this.track(
-        await this.dial<Readable>("events", {
-          path: "/events",
-          method: "GET",
-          query: {
-            since: options.since,
-            filters: labelFilters({
-              type: filter.type,
-              label: filter.label,
-              event: filter.event,
-              container: filter.container,
-            }),
-          },
-          ok: [200],
-          isStream: true,
-          signal,
-        }),
-      );
-    } catch (error) {
-      if (signal.aborted) {
+    let since = options.since;
+    let lastTimeNano = 0;
+    const seenAtLast = new Set<string>();
+    let connected = false;
+    while (!signal.aborted && !this.closed) {
+      let stream: Readable;
+      try {
+        stream = this.track(
+          await this.dial<Readable>("events", {
+            path: "/events",
+            method: "GET",
+            query: {
+              since,
+              filters: labelFilters({
+                type: filter.type,
+                label: filter.label,
+                event: filter.event,
+                container: filter.container,
+              }),
+            },
+            ok: [200],
+            isStream: true,
+            signal,
+          }),
+        );
+      } catch (error) {
+        if (signal.aborted || this.closed) {
+          return;
+        }
+        if (!connected) {
+          throw error;
+        }
+        await sleep(options.reconnectDelayMs ?? 500, signal).catch(() => {});
+        continue;
+      }
+      connected = true;
+      const onAbort = (): void => {
+        stream.destroy();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      try {
+        for await (const value of readJsonLines(stream, "events")) {
+          const event = toEvent(value);
+          const key = `${event.timeNano}/${event.id}/${event.action}`;
+          if (event.timeNano < lastTimeNano || (event.timeNano === lastTimeNano && seenAtLast.has(key))) {
+            continue; // replayed by the `since` of a reconnection
+          }
+          if (event.timeNano > lastTimeNano) {
+            lastTimeNano = event.timeNano;
+            seenAtLast.clear();
+          }
+          seenAtLast.add(key);
+          yield event;
+        }
+      } catch (error) {
+        if (signal.aborted || this.closed || isAbortError(error)) {
+          return;
+        }
+        if (error instanceof DockerError && error.code === "ILD_DOCKER_PROTOCOL") {
+          throw error;
+        }
+        this.logger.debug({ err: error }, "events stream broke, reconnecting");
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+        stream.destroy();
+      }
+      if (signal.aborted || this.closed) {
         return;
       }
-      throw error;
-    }
-    const onAbort = (): void => {
-      stream.destroy();
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    try {
-      for await (const value of readJsonLines(stream, "events")) {
-        yield toEvent(value);
+      if (lastTimeNano > 0) {
+        since = Math.floor(lastTimeNano / 1e9);
       }
-    } catch (error) {
-      if (signal.aborted || this.closed || isAbortError(error)) {
-        return;
-      }
-      throw toDockerError("events", error, this.endpoint);
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-      stream.destroy();
+      await sleep(options.reconnectDelayMs ?? 500, signal).catch(() => {});
     }
   }
 
