@@ -132,6 +132,29 @@ describe("restart back-off", () => {
     await runner.close();
   });
 
+  it("uses the log tail as the termination message with FallbackToLogsOnError", async () => {
+    docker.onStart = (container) => {
+      if (container.labels["io.ild.container-name"] === "app") {
+        container.logs = [{ stream: "stderr", data: Buffer.from("boom: disk full\n") }];
+        setImmediate(() => docker.exit(container.id, 2));
+      }
+    };
+    const runner = makeRunner();
+    const handle = await started(
+      runner,
+      podInput("fallback", {
+        restartPolicy: "Never",
+        containers: [{ ...shell("app", ""), terminationMessagePolicy: "FallbackToLogsOnError" }],
+      }),
+    );
+    await clock.advance(1000);
+    expect(containerState(runner.status(handle.podUid), "app")?.state?.terminated).toMatchObject({
+      exitCode: 2,
+      message: "boom: disk full\n",
+    });
+    await runner.close();
+  });
+
   it("stops the pod at activeDeadlineSeconds with reason DeadlineExceeded", async () => {
     const runner = makeRunner();
     const handle = await started(
@@ -330,6 +353,22 @@ describe("start", () => {
         ),
       ),
     ).rejects.toMatchObject({ code: "ILD_RUNNER_ENGINE_UNAVAILABLE" });
+  });
+
+  it("stops an unknown pod as a no-op, and a pod twice without error", async () => {
+    const runner = makeRunner();
+    await runner.stop("0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d");
+    const handle = await started(
+      runner,
+      podInput("twice-stopped", { containers: [shell("app", "sleep 1000")] }),
+    );
+    await Promise.all([
+      runner.stop(handle, { gracePeriodSeconds: 0 }),
+      runner.stop(handle, { gracePeriodSeconds: 0 }),
+    ]);
+    await runner.stop(handle);
+    expect(docker.containers.size).toBe(0);
+    expect(existsSync(path.join(root, "run", "pods", handle.podUid))).toBe(false);
   });
 
   it("answers status for an unknown pod from memory without throwing", () => {

@@ -380,9 +380,16 @@ export function createRunner(options: RunnerOptions): Runner {
     controller.start(true);
   };
 
+  /** Device ids by container, from the sandbox's labels (host) or the lease marker's (dind). */
   const readDeviceLabel = async (sandbox: Sandbox): Promise<Record<string, string[]> | undefined> => {
     const info = await docker.inspectContainer(sandbox.id).catch(() => undefined);
-    const raw = info?.labels[LABEL_DEVICES];
+    let raw = info?.labels[LABEL_DEVICES];
+    if (raw === undefined && sandbox.engine === "dind") {
+      const markers = await docker
+        .listVolumes({ label: [`${LABEL_POD_UID}=${sandbox.podUid}`, LABEL_DEVICES] })
+        .catch(() => []);
+      raw = markers[0]?.labels[LABEL_DEVICES];
+    }
     if (raw === undefined) {
       return undefined;
     }

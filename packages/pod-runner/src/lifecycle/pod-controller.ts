@@ -575,8 +575,27 @@ export class PodController {
     }
     this.probes.get(id)?.abort();
     this.probes.delete(id);
+    if (
+      info !== undefined &&
+      info.state.exitCode !== 0 &&
+      container.failureMessage === undefined &&
+      container.plan.terminationMessagePolicy === "FallbackToLogsOnError"
+    ) {
+      container.failureMessage = await this.logTail(sandbox, id);
+    }
     this.recordExit(container, info);
     return true;
+  }
+
+  /** Kubernetes' FallbackToLogsOnError: the last 80 lines, at most 2048 bytes. */
+  private async logTail(sandbox: Sandbox, id: string): Promise<string | undefined> {
+    try {
+      const lines = await sandbox.docker.readLogs(id, { stdout: true, stderr: true, tail: 80 });
+      const text = Buffer.concat(lines.map((line) => line.data)).toString("utf8");
+      return text.length > 2048 ? text.slice(-2048) : text || undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   recordExit(container: ContainerRecord, info: ContainerInspect | undefined): void {
