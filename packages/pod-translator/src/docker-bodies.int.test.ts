@@ -386,6 +386,88 @@ describe("Docker accepts the bodies and containers see Kubernetes semantics", { 
     expect(results.privileged?.stdout).not.toMatch(/CapEff:\s+0+\n/);
   });
 
+  it("resource limits reach the container's cgroup (fractional CPU kept)", async () => {
+    const script = [
+      "import json, os",
+      "def read(p):",
+      "    return open(p).read().strip() if os.path.exists(p) else None",
+      "v1 = '/sys/fs/cgroup/cpu/cpu.cfs_quota_us'",
+      "if os.path.exists(v1):",
+      "    print(json.dumps({'cpu': read(v1) + ' ' + read('/sys/fs/cgroup/cpu/cpu.cfs_period_us'),",
+      "        'memory': read('/sys/fs/cgroup/memory/memory.limit_in_bytes'), 'shares': read('/sys/fs/cgroup/cpu/cpu.shares')}))",
+      "else:",
+      "    print(json.dumps({'cpu': read('/sys/fs/cgroup/cpu.max'), 'memory': read('/sys/fs/cgroup/memory.max'), 'shares': None}))",
+    ].join("\n");
+    const { results } = await runPod(
+      simplePod("limits", [
+        {
+          name: "py",
+          image: "ild/python:3-slim-offline",
+          command: ["python3", "-c", script],
+          resources: { limits: { cpu: "500m", memory: "128Mi" }, requests: { cpu: "250m", memory: "64Mi" } },
+        },
+      ]),
+    );
+    expect(results.py?.exitCode).toBe(0);
+    const seen = JSON.parse(results.py?.stdout ?? "{}") as {
+      cpu: string;
+      memory: string;
+      shares: string | null;
+    };
+    expect(seen.cpu).toBe("50000 100000");
+    expect(seen.memory).toBe("134217728");
+    if (seen.shares !== null) {
+      expect(seen.shares).toBe("256");
+    }
+  });
+
+  it("inside a DIND (network mode host of the inner engine) each container carries the pod's identity", async () => {
+    // This engine stands in for a DIND's inner engine: `host` is then the pod's own namespace.
+    const { plan } = translatePod({
+      pod: simplePod(
+        "identity",
+        [
+          {
+            name: "show",
+            image: "ild/busybox:1",
+            command: ["sh", "-c", "hostname; grep db /etc/hosts; cat /etc/resolv.conf"],
+          },
+        ],
+        {
+          hostname: "box",
+          hostAliases: [{ ip: "10.0.0.1", hostnames: ["db"] }],
+          dnsPolicy: "None",
+          dnsConfig: {
+            nameservers: ["10.96.0.10"],
+            searches: ["svc.local"],
+            options: [{ name: "ndots", value: "2" }],
+          },
+        },
+      ),
+    });
+    const [rendered] = toDockerCreateBodies(plan, {
+      podDataDir: join(workDir, "identity"),
+      podSecretDir: join(workDir, "identity-secrets"),
+      networkMode: "host",
+      labels: LABELS,
+      namePrefix: `ild-pt-${RUN}-`,
+    });
+    if (!rendered) {
+      throw new Error("no body");
+    }
+    const created = await dockerJson<{ Id: string }>(
+      "POST",
+      `/containers/create?name=${rendered.name}`,
+      rendered.body,
+    );
+    createdContainers.push(created.Id);
+    await dockerJson("POST", `/containers/${created.Id}/start`);
+    const waited = await dockerJson<{ StatusCode: number }>("POST", `/containers/${created.Id}/wait`);
+    const logs = demux((await docker("GET", `/containers/${created.Id}/logs?stdout=1&stderr=1`)).data);
+    expect(waited.StatusCode).toBe(0);
+    expect(logs.stdout).toBe("box\n10.0.0.1\tdb\nsearch svc.local\nnameserver 10.96.0.10\noptions ndots:2\n");
+  });
+
   it("a failing command reports its exit code", async () => {
     const { results } = await runPod(fixture("090-failing-commands.yaml").pod);
     expect(results["exit-3"]).toEqual({ exitCode: 3, stdout: "failing\n", stderr: "" });
