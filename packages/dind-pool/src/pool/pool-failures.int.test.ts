@@ -18,6 +18,7 @@ import {
 const brokenPoolId = uniquePoolId("broken");
 const slowPoolId = uniquePoolId("slow");
 const devicePoolId = uniquePoolId("device");
+const volumePoolId = uniquePoolId("volume");
 
 describe("pool failure paths on the real engine", () => {
   let host: DockerClient;
@@ -29,7 +30,7 @@ describe("pool failure paths on the real engine", () => {
   });
 
   afterAll(async () => {
-    for (const poolId of [brokenPoolId, slowPoolId, devicePoolId]) {
+    for (const poolId of [brokenPoolId, slowPoolId, devicePoolId, volumePoolId]) {
       await removePoolObjects(host, poolId, socketRoot);
     }
     await host.close();
@@ -81,6 +82,36 @@ describe("pool failure paths on the real engine", () => {
       await pool.close();
     }
     expect(await leftovers(host, slowPoolId)).toEqual({ containers: [], networks: [], volumes: [] });
+  });
+
+  it("storage volume: the inner data root is a labelled volume, removed with the DIND", async () => {
+    const pool = createDindPool({
+      docker: host,
+      poolId: volumePoolId,
+      size: 1,
+      image: dindImage,
+      socketRoot,
+      storage: { kind: "volume" },
+    });
+    try {
+      const lease = await pool.acquire({ podUid: "pod-volume" });
+      const volumes = (await leftovers(host, volumePoolId)).volumes
+        .filter((name) => name.startsWith(lease.containerName))
+        .sort();
+      expect(volumes).toEqual([`${lease.containerName}-data`, `${lease.containerName}-lease`]);
+      const mounts = (await host.inspectContainer(lease.containerId)).raw.Mounts as Array<
+        Record<string, string>
+      >;
+      expect(mounts.find((mount) => mount.Destination === "/var/lib/docker")?.Name).toBe(
+        `${lease.containerName}-data`,
+      );
+      expect(((await lease.docker.info()) as { Driver?: string }).Driver).toBe("overlay2");
+      await lease.release();
+      expect((await leftovers(host, volumePoolId)).volumes).not.toContain(`${lease.containerName}-data`);
+    } finally {
+      await pool.close();
+    }
+    expect(await leftovers(host, volumePoolId)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
   it("a lease with devices gets a DIND built for it, labelled leased with its pod UID", async () => {
