@@ -9,8 +9,9 @@
  *   `io.ild.pod-uid=<uid>` and `io.ild.dind=<dind name>`, BEFORE the lease is handed out, and
  *   removes it AFTER the DIND is destroyed.
  *
- * After a restart, `reconcile()` re-adopts exactly the DINDs that have a marker (or were built
- * leased) and removes every other DIND of the pool (building/warm/half-built) with its network,
+ * After a restart, `reconcile()` re-adopts exactly the DINDs that have a marker and removes every
+ * other DIND of the pool (building/warm/half-built, also one built for a lease but never handed
+ * out: the marker is written only once the DIND is ready) with its network,
  * volumes and socket directory. Everything is scoped by `io.ild.pool-id`: nothing of another pool
  * (or of anyone else) is ever listed, let alone removed.
  */

@@ -503,14 +503,16 @@ class DindPoolImpl implements DindPool {
     // the lease state survives a restart: marker volume first, then hand out
     await this.host.createVolume(
       leaseMarkerName(dind.name),
-      poolLabels(this.options.poolId, "lease-marker", {
-        [labelKeys.dind]: dind.name,
-        [labelKeys.leaseState]: "leased",
-        [labelKeys.podUid]: options.podUid,
-        [labelKeys.sessionId]: this.sessionId,
-        [labelKeys.createdAt]: new Date().toISOString(),
-        ...(options.labels ?? {}),
-      }),
+      {
+        ...(options.labels ?? {}), // the caller's labels never override ours
+        ...poolLabels(this.options.poolId, "lease-marker", {
+          [labelKeys.dind]: dind.name,
+          [labelKeys.leaseState]: "leased",
+          [labelKeys.podUid]: options.podUid,
+          [labelKeys.sessionId]: this.sessionId,
+          [labelKeys.createdAt]: new Date().toISOString(),
+        }),
+      },
       { signal },
     );
     if (options.resources !== undefined && options.devices === undefined) {
@@ -565,6 +567,9 @@ class DindPoolImpl implements DindPool {
 
   async reconcile(options?: { signal?: AbortSignal }): Promise<ReconcileReport> {
     await this.startup.catch(() => {});
+    if (this.context === undefined) {
+      throw this.startupError;
+    }
     const signal =
       options?.signal === undefined
         ? this.closeController.signal
@@ -614,11 +619,9 @@ class DindPoolImpl implements DindPool {
         dataVolume: `${name}-data`,
         socketDir,
       };
-      const podUid =
-        labels[labelKeys.role] === "dind"
-          ? (markerByDind.get(name) ??
-            (labels[labelKeys.leaseState] === "leased" ? labels[labelKeys.podUid] : undefined))
-          : undefined;
+      // only a marker makes a lease: it is written after the DIND was ready and before the lease
+      // was handed out (a DIND built for a lease but never handed out has none and goes)
+      const podUid = labels[labelKeys.role] === "dind" ? markerByDind.get(name) : undefined;
       if (podUid !== undefined && !this.leaseMap.has(podUid)) {
         const adopted = await this.adopt(container.id, handle, podUid, labels, signal);
         if (adopted) {
