@@ -19,6 +19,7 @@ import type {
   RestartPolicy,
   TranslationIssue,
 } from "./plan-types.js";
+import { planPodNetwork } from "./pod-network.js";
 import { collectPodSources, type PodSources } from "./pod-sources.js";
 import { planHandler, planProbe } from "./probes.js";
 import { planResources } from "./resources.js";
@@ -69,7 +70,6 @@ export const DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 
 const restartPolicies = new Set(["Always", "OnFailure", "Never"]);
 const pullPolicies = new Set(["Always", "IfNotPresent", "Never"]);
-const dnsPolicies = new Set(["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"]);
 
 /**
  * Translates a Kubernetes Pod (plus what interLink sent with it) into an engine-neutral {@link PodPlan}.
@@ -414,32 +414,7 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
     issues.error("spec.activeDeadlineSeconds", `${spec.activeDeadlineSeconds} must be a positive integer`);
   }
 
-  const hostname = planHostname(spec.hostname, name, issues);
-  const dnsPolicy = spec.dnsPolicy ?? "ClusterFirst";
-  if (!dnsPolicies.has(dnsPolicy)) {
-    issues.error("spec.dnsPolicy", `"${dnsPolicy}" is not a DNS policy`);
-  }
-  const dnsConfig = spec.dnsConfig ?? {};
-  if (dnsPolicy === "None" && (dnsConfig.nameservers ?? []).length === 0) {
-    issues.error("spec.dnsConfig.nameservers", 'at least one nameserver is required with dnsPolicy "None"');
-  }
-  if (dnsPolicy === "ClusterFirstWithHostNet") {
-    issues.warn("spec.dnsPolicy", "ClusterFirstWithHostNet is treated as ClusterFirst");
-  }
-  const hostAliases: PodPlan["hostAliases"] = [];
-  (spec.hostAliases ?? []).forEach((alias, index) => {
-    if (!alias.ip || !/^[0-9a-fA-F.:]+$/.test(alias.ip)) {
-      issues.error(`spec.hostAliases[${index}].ip`, `"${alias.ip ?? ""}" is not an IP address`);
-      return;
-    }
-    const hostnames = alias.hostnames ?? [];
-    const bad = hostnames.find((entry) => !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(entry));
-    if (bad !== undefined) {
-      issues.error(`spec.hostAliases[${index}].hostnames`, `"${bad}" is not a valid hostname`);
-      return;
-    }
-    hostAliases.push({ ip: alias.ip, hostnames: [...hostnames] });
-  });
+  const network = planPodNetwork(spec, name, namespace, options.clusterDomain, issues);
 
   if (issues.errors.length > 0) {
     throw new PodTranslationError(issues.errors, { name, namespace });
@@ -452,18 +427,9 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
     annotations: { ...(metadata.annotations ?? {}) },
     restartPolicy,
     terminationGracePeriodSeconds: grace,
-    hostname,
-    hostAliases,
-    dns: {
-      nameservers: [...(dnsConfig.nameservers ?? [])],
-      searches: [...(dnsConfig.searches ?? [])],
-      options: (dnsConfig.options ?? []).map((option) =>
-        option.value === undefined
-          ? { name: option.name ?? "" }
-          : { name: option.name ?? "", value: option.value },
-      ),
-      policy: dnsPolicy as NonNullable<PodPlan["dns"]["policy"]>,
-    },
+    hostname: network.hostname,
+    hostAliases: network.hostAliases,
+    dns: network.dns,
     initContainers,
     containers,
     volumes: volumes.volumes,
@@ -475,9 +441,9 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
   if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null) {
     plan.activeDeadlineSeconds = spec.activeDeadlineSeconds;
   }
-  if (spec.subdomain) {
-    plan.subdomain = spec.subdomain;
-    plan.domainname = `${spec.subdomain}.${namespace}.svc.${options.clusterDomain ?? "cluster.local"}`;
+  if (network.subdomain !== undefined && network.domainname !== undefined) {
+    plan.subdomain = network.subdomain;
+    plan.domainname = network.domainname;
   }
   if (spec.shareProcessNamespace) {
     plan.shareProcessNamespace = true;
@@ -495,18 +461,6 @@ export function translateRetrievedPodData(
     input.options = options;
   }
   return translatePod(input);
-}
-
-/** spec.hostname, else the pod name truncated to 63 characters (trailing '-' and '.' trimmed), as the kubelet does. */
-function planHostname(hostname: string | undefined, podName: string, issues: IssueCollector): string {
-  if (hostname) {
-    const problem = checkDnsLabel(hostname);
-    if (problem) {
-      issues.error("spec.hostname", `"${hostname}" ${problem}`);
-    }
-    return hostname;
-  }
-  return podName.slice(0, 63).replace(/[-.]+$/, "");
 }
 
 function planImagePullSecrets(pod: Pod, sources: PodSources, issues: IssueCollector): RegistryAuth[] {
