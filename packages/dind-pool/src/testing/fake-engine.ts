@@ -34,8 +34,8 @@ export interface FakeEngine {
   readonly socketPath: string;
   /** `unix://<socketPath>`, to pass as `host`. */
   readonly host: string;
-  /** Every request seen: method and path (with query). */
-  readonly requests: Array<{ method: string; path: string; body: string }>;
+  /** Every request seen: method, path without API version prefix (with query), the raw URL, body. */
+  readonly requests: Array<{ method: string; path: string; rawUrl: string; body: string }>;
   readonly containers: Map<string, FakeContainer>;
   readonly images: Set<string>;
   readonly networks: Map<string, { id: string; name: string; labels: Record<string, string> }>;
@@ -534,7 +534,12 @@ export async function startFakeEngine(): Promise<FakeEngine> {
       const url = new URL(request.url ?? "/", "http://fake");
       const path = url.pathname.replace(/^\/v\d+\.\d+/, "");
       const body = await readBody(request);
-      requests.push({ method: request.method ?? "GET", path: `${path}${url.search}`, body: body.toString() });
+      requests.push({
+        method: request.method ?? "GET",
+        path: `${path}${url.search}`,
+        rawUrl: request.url ?? "",
+        body: body.toString(),
+      });
       if (latencyMs > 0) {
         await new Promise((resolve) => setTimeout(resolve, latencyMs));
       }
