@@ -18,6 +18,14 @@ describe("config.example.yaml", () => {
     expect(toListenSettings(config)).toMatchObject({ tcp: { host: "127.0.0.1", port: 4000 } });
   });
 
+  it("shows the real defaults: loading it gives the same configuration as no file at all", async () => {
+    const example = await loadConfig({ path: EXAMPLE, env: {} });
+    const defaults = await loadConfig({ env: {}, defaultPath: "/nonexistent/InterLinkConfig.yaml" });
+    const { reference: _exampleReference, ...fromExample } = example.config;
+    const { reference: _defaultReference, ...fromDefaults } = defaults.config;
+    expect(fromExample).toEqual(fromDefaults);
+  });
+
   it("the Go plugin's env overrides (SIDECARPORT, AVAILABLEDINDS) still apply on top of it", async () => {
     const { config } = await loadConfig({
       path: EXAMPLE,

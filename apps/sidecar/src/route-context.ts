@@ -27,6 +27,8 @@ export interface ServerDependencies {
   poolStats?: () => PoolStats | undefined;
   deviceCapacity?: () => ResourceCapacity[];
   openApi: () => unknown;
+  /** GET /metrics answers 404 when false (Ild.metrics.enabled). Default true. */
+  metricsEnabled?: boolean;
   /** Resolves once the runner recovered what survived a restart; pod routes wait for it. */
   ready?: Promise<void>;
   tracer?: Tracer;

@@ -28,7 +28,11 @@ export const CREATE_TIMEOUT_MS = 110_000;
 export function toListenSettings(config: SidecarServerConfig): ListenSettings {
   const timeouts = {
     headersMs: config.server.headersTimeoutMs,
-    requestMs: Math.max(config.server.requestTimeoutMs, config.server.headersTimeoutMs),
+    // 0 = no limit (node:http's meaning too); otherwise never shorter than the headers timeout.
+    requestMs:
+      config.server.requestTimeoutMs === 0
+        ? 0
+        : Math.max(config.server.requestTimeoutMs, config.server.headersTimeoutMs),
     keepAliveMs: config.server.idleTimeoutMs,
   };
   if (config.server.socket !== undefined && config.server.socket !== "") {

@@ -39,7 +39,7 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
   let handler: SidecarHandler;
   let listeners: BoundListener[];
   try {
-    tracer = await createTracer(env, logger);
+    tracer = await createTracer(config.tracing, logger);
     const settings = await toServerSettings(config, env);
     const { pool, book, runner } = components;
     handler = createSidecarHandler({
@@ -50,6 +50,7 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
       ...(pool === undefined ? {} : { poolStats: () => pool.stats() }),
       deviceCapacity: () => book.capacity(),
       openApi: buildOpenApi,
+      metricsEnabled: config.metrics.enabled,
       ready: components.recovered,
       tracer,
     });

@@ -32,18 +32,27 @@ const OTEL_MODULES = {
  * nothing is imported (zero cost). When on but the optional @opentelemetry packages are not installed,
  * it says so in one line and the sidecar runs without tracing.
  */
-export async function createTracer(env: NodeJS.ProcessEnv, logger: Logger): Promise<Tracer> {
-  if (env.ENABLE_TRACING !== "1") {
+export interface TracingSettings {
+  /** ENABLE_TRACING=1 / Ild.tracing.enabled. */
+  enabled: boolean;
+  /** TELEMETRY_ENDPOINT / Ild.tracing.endpoint. */
+  endpoint: string;
+  /** TELEMETRY_UNIQUE_ID / Ild.tracing.uniqueId. */
+  uniqueId?: string;
+}
+
+export async function createTracer(settings: TracingSettings, logger: Logger): Promise<Tracer> {
+  if (!settings.enabled) {
     return noopTracer;
   }
-  const endpoint = env.TELEMETRY_ENDPOINT || "localhost:4317";
+  const endpoint = settings.endpoint || "localhost:4317";
   try {
     const [api, sdk, exporter] = await Promise.all([
       import(OTEL_MODULES.api),
       import(OTEL_MODULES.sdk),
       import(OTEL_MODULES.exporter),
     ]);
-    const serviceName = `Plugin-${env.TELEMETRY_UNIQUE_ID || "ild-sidecar"}`;
+    const serviceName = `Plugin-${settings.uniqueId || crypto.randomUUID()}`;
     const provider = new sdk.NodeTracerProvider({
       spanProcessors: [
         new sdk.BatchSpanProcessor(

@@ -1,4 +1,5 @@
 import type { PodPhase } from "@ild/pod-runner";
+import { HttpError } from "../errors.js";
 import { sendJson, sendText } from "../http-io.js";
 import { renderGauge } from "../metrics.js";
 import type { RouteHandler } from "../route-context.js";
@@ -16,6 +17,9 @@ export const handleHealthz: RouteHandler = async (context, { deps }) => {
 
 /** GET /metrics: Prometheus text format. */
 export const handleMetrics: RouteHandler = async (context, { deps, creates }) => {
+  if (deps.metricsEnabled === false) {
+    throw new HttpError(404, "ILD_SIDECAR_NO_ROUTE", "metrics are disabled (Ild.metrics.enabled: false)");
+  }
   const counts = new Map<PodPhase, number>(PHASES.map((phase) => [phase, 0]));
   for (const pod of deps.runner.list()) {
     counts.set(pod.phase, (counts.get(pod.phase) ?? 0) + 1);

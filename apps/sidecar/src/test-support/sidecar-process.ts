@@ -20,6 +20,8 @@ export interface SidecarProcess {
   runRoot: string;
   configPath: string;
   instance: string;
+  /** performance.now() when the process was spawned. */
+  spawnedAt: number;
   /** Resolves with the exit code (or the signal name). */
   exited: Promise<number | string>;
   /** Sends a signal and waits for the exit. */
@@ -51,6 +53,8 @@ export interface SidecarProcessOptions {
    * then mounts a tmpfs there itself, before the first DIND. Cleanup unmounts it.
    */
   runRootOnDisk?: boolean;
+  /** Run the built `dist/main.js` (needs `pnpm build`) instead of src through tsx. */
+  entry?: "src" | "dist";
   /** Test label value put on everything the sidecar creates (io.ild.test). */
   testLabel?: string;
 }
@@ -110,6 +114,7 @@ export async function startSidecarProcess(options: SidecarProcessOptions = {}): 
   };
   const configPath = join(dir, "config.yaml");
   await writeFile(configPath, toYaml(config));
+  const spawnedAt = performance.now();
   const child = spawn(
     process.execPath,
     [
@@ -210,6 +215,7 @@ export async function startSidecarProcess(options: SidecarProcessOptions = {}): 
     runRoot,
     configPath,
     instance,
+    spawnedAt,
     exited,
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) {
