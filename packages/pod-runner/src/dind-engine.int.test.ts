@@ -9,14 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRunner } from "./create-runner.js";
 import { ensureTmpfs } from "./files/ensure-tmpfs.js";
 import type { Runner, RunnerOptions } from "./runner-types.js";
-import { PYTHON, podInput, shell } from "./test-support/pods.js";
-import {
-  asHandle,
-  containerState,
-  readAll,
-  waitForLogs,
-  waitForStatus,
-} from "./test-support/runner-fixture.js";
+import { podInput, shell } from "./test-support/pods.js";
+import { asHandle, containerState, waitForLogs, waitForStatus } from "./test-support/runner-fixture.js";
 
 const run = promisify(execFile);
 const poolId = `t-runner-${randomBytes(3).toString("hex")}`;
@@ -89,58 +83,6 @@ afterAll(async () => {
 });
 
 describe("dind engine", () => {
-  it("runs init and regular containers in the DIND's namespace, with volumes, env and real exit codes", async () => {
-    const configMap = { metadata: { name: "settings" }, data: { greeting: "hello" } };
-    const secret = { metadata: { name: "creds" }, data: { token: Buffer.from("t0k").toString("base64") } };
-    const input = podInput(
-      "dind-pod",
-      {
-        restartPolicy: "Never",
-        volumes: [
-          { name: "cfg", configMap: { name: "settings" } },
-          { name: "sec", secret: { secretName: "creds" } },
-          { name: "shared", emptyDir: {} },
-        ],
-        initContainers: [
-          {
-            ...shell("init", "echo from-init > /shared/note"),
-            volumeMounts: [{ name: "shared", mountPath: "/shared" }],
-          },
-        ],
-        containers: [
-          { name: "server", image: PYTHON, command: ["python3", "-m", "http.server", "8080"] },
-          {
-            ...shell(
-              "client",
-              'until wget -qO- http://127.0.0.1:8080/ >/dev/null 2>&1; do sleep 0.2; done; cat /shared/note /cfg/greeting; echo; cat /sec/token; echo " $TOKEN"; exit 9',
-            ),
-            env: [{ name: "TOKEN", valueFrom: { secretKeyRef: { name: "creds", key: "token" } } }],
-            volumeMounts: [
-              { name: "shared", mountPath: "/shared" },
-              { name: "cfg", mountPath: "/cfg" },
-              { name: "sec", mountPath: "/sec" },
-            ],
-          },
-        ],
-      },
-      { containers: [{ name: "server" }, { name: "client", configMaps: [configMap], secrets: [secret] }] },
-    );
-    const handle = asHandle(await runner.start(input));
-    expect(handle.engine).toBe("dind");
-    const status = await waitForStatus(
-      runner,
-      handle.podUid,
-      (current) => containerState(current, "client")?.state?.terminated !== undefined,
-      60_000,
-    );
-    expect(containerState(status, "client")?.state?.terminated?.exitCode).toBe(9);
-    expect(containerState(status, "init")?.state?.terminated?.exitCode).toBe(0);
-    expect(await readAll(await runner.logs(handle.podUid, "client"))).toBe("from-init\nhello\nt0k t0k\n");
-    expect(status.podIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    await runner.stop(handle, { gracePeriodSeconds: 0 });
-    expect(pools[0]?.findLease(handle.podUid)).toBeUndefined();
-  });
-
   it("probes the pod IP from this process (readiness over httpGet)", async () => {
     const input = podInput("dind-probe", {
       containers: [

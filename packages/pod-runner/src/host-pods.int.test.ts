@@ -1,0 +1,15 @@
+import { afterAll, beforeAll } from "vitest";
+import { createEngineFixture, type EngineFixture } from "./test-support/engine-fixture.js";
+import { podSuite } from "./test-support/pod-suite.js";
+
+let fixture: EngineFixture;
+
+beforeAll(async () => {
+  fixture = await createEngineFixture("host-pods", "host");
+});
+
+afterAll(async () => {
+  await fixture.cleanup();
+});
+
+podSuite(() => fixture);

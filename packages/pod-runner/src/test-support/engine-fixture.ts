@@ -1,0 +1,121 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { noopLogger } from "@ild/common";
+import { createDindPool, createDockerClient, type DindPool, type DockerClient } from "@ild/dind-pool";
+import { createRunner } from "../create-runner.js";
+import { ensureTmpfs } from "../files/ensure-tmpfs.js";
+import type { EngineKind, Runner, RunnerOptions } from "../runner-types.js";
+
+const run = promisify(execFile);
+
+/** One runner on one engine for a test file, with what the shared suites need to look behind it. */
+export interface EngineFixture {
+  engine: EngineKind;
+  runner: Runner;
+  /** The host engine. */
+  docker: DockerClient;
+  options: RunnerOptions;
+  root: string;
+  /** A host folder pod containers can bind-mount (hostPath), on both engines. */
+  hostDir: string;
+  /** The engine a pod's containers live in (host, or the pod's DIND). */
+  podDocker(podUid: string): DockerClient;
+  /** Containers (host) or leases (dind) of the pod still there. */
+  leftovers(podUid: string): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+export async function createEngineFixture(
+  file: string,
+  engine: EngineKind,
+  extra: Partial<RunnerOptions> = {},
+): Promise<EngineFixture> {
+  const root = await mkdtemp(path.join(tmpdir(), "ildr-"));
+  const docker = createDockerClient({});
+  const id = randomBytes(3).toString("hex");
+  const dataRoot = path.join(root, "data");
+  const runRoot = path.join(root, "run");
+  const hostDir = path.join(dataRoot, "host");
+  await mkdir(hostDir, { recursive: true });
+  let pool: DindPool | undefined;
+  if (engine === "dind") {
+    await ensureTmpfs(runRoot, noopLogger);
+    pool = createDindPool({
+      docker,
+      poolId: `t-runner-${file}-${id}`,
+      size: 1,
+      image: "ild/dind:1",
+      socketRoot: path.join(root, "s"),
+      securityMode: "capabilities",
+      sharedPaths: [{ path: dataRoot }, { path: runRoot }],
+    });
+  }
+  const options: RunnerOptions = {
+    docker,
+    ...(pool ? { pool } : {}),
+    dataRoot,
+    runRoot,
+    runnerId: `test-${file}-${id}`,
+    labels: { "io.ild.test": "pod-runner" },
+    engine,
+    backoff: { initialMs: 500, maxMs: 2000 },
+    hookConfig: { hostPathAllowList: [hostDir] },
+    ...extra,
+  };
+  const fixture: EngineFixture = {
+    engine,
+    runner: createRunner(options),
+    docker,
+    options,
+    root,
+    hostDir,
+    podDocker(podUid) {
+      if (pool === undefined) {
+        return docker;
+      }
+      const lease = pool.findLease(podUid);
+      if (lease === undefined) {
+        throw new Error(`no lease for pod ${podUid}`);
+      }
+      return lease.docker;
+    },
+    async leftovers(podUid) {
+      const host = await docker.listContainers({ all: true, label: [`io.ild.pod-uid=${podUid}`] });
+      return host.length + (pool?.findLease(podUid) ? 1 : 0);
+    },
+    async cleanup() {
+      for (const pod of fixture.runner.list()) {
+        await fixture.runner.stop(pod.podUid, { gracePeriodSeconds: 0 }).catch(() => {});
+      }
+      await fixture.runner.close();
+      if (pool !== undefined) {
+        for (const lease of pool.leases()) {
+          await lease.release();
+        }
+        await pool.close();
+      }
+      for (const label of [
+        [`io.ild.runner-id=${options.runnerId}`],
+        [`io.ild.pool-id=t-runner-${file}-${id}`],
+      ]) {
+        for (const container of await docker.listContainers({ all: true, label })) {
+          await docker.removeContainer(container.id);
+        }
+        for (const network of await docker.listNetworks({ label })) {
+          await docker.removeNetwork(network.id);
+        }
+        for (const volume of await docker.listVolumes({ label })) {
+          await docker.removeVolume(volume.name);
+        }
+      }
+      await run("umount", [runRoot]).catch(() => {});
+      await rm(root, { recursive: true, force: true });
+      await docker.close();
+    },
+  };
+  return fixture;
+}
