@@ -29,8 +29,8 @@ describe("egress rules", () => {
       "-A ILD-EGRESS -d 192.0.2.53/32 -p tcp --dport 53 -j RETURN",
       "-A ILD-EGRESS -d 10.0.0.0/8 -j RETURN",
       "-A ILD-EGRESS -j DROP",
-      "-I OUTPUT 1 -o eth0 -j ILD-EGRESS",
-      "-I FORWARD 1 -o eth0 -j ILD-EGRESS",
+      "-I OUTPUT 1 -o eth+ -j ILD-EGRESS",
+      "-I FORWARD 1 -o eth+ -j ILD-EGRESS",
       "COMMIT",
       "",
     ]);

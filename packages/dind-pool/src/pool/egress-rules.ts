@@ -1,16 +1,18 @@
 /**
  * Egress ACL inside a DIND's network namespace (pure part): validation of IPv4 CIDRs and the
- * `iptables-restore --noflush` input. Only packets LEAVING the DIND through its outer interface
- * (`eth0`, the per-DIND network) are filtered, from the DIND itself (OUTPUT: inner containers on
- * `--network host`) and from inner containers on inner bridges (FORWARD). Allowed: replies
+ * `iptables-restore --noflush` input. Only packets LEAVING the DIND through an outer interface
+ * (`eth+`: the per-DIND network, and any network attached later, e.g. for a fixed pod IP) are
+ * filtered, from the DIND itself (OUTPUT: inner containers on `--network host`) and from inner
+ * containers on inner bridges (FORWARD). Allowed: replies
  * (ESTABLISHED,RELATED: the health-check path from the host), DNS to the configured resolvers, the
  * allowed CIDRs. Everything else is dropped. Loopback and traffic between inner containers never
- * leave through eth0 and are untouched.
+ * leave through an eth interface and are untouched.
  */
 import { InvalidEgressError } from "../errors.js";
 
 export const egressChain = "ILD-EGRESS";
-export const outerInterface = "eth0";
+/** Docker names a container's interfaces eth0, eth1, …; inner bridges are docker0/br-*, veths veth*. */
+export const outerInterface = "eth+";
 
 /** Normalised `a.b.c.d/n`; throws InvalidEgressError naming `field`. */
 export function parseIpv4Cidr(value: string, field: string): string {
