@@ -12,6 +12,7 @@ import type {
   ContainerKind,
   ContainerPlan,
   DirectoryPlan,
+  MaterializedFile,
   PodPlan,
   PortPlan,
   PullPolicy,
@@ -416,6 +417,8 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
 
   const network = planPodNetwork(spec, name, namespace, options.clusterDomain, issues);
 
+  warnUnreadableFiles(volumes.files, [...initContainers, ...containers], issues);
+
   if (issues.errors.length > 0) {
     throw new PodTranslationError(issues.errors, { name, namespace });
   }
@@ -461,6 +464,45 @@ export function translateRetrievedPodData(
     input.options = options;
   }
   return translatePod(input);
+}
+
+/**
+ * Our stricter secret default (0600, owner root unless the mounting containers share a runAsUser) can lock
+ * out a non-root container; say so instead of letting the container fail on EACCES.
+ */
+function warnUnreadableFiles(
+  files: MaterializedFile[],
+  containers: ContainerPlan[],
+  issues: IssueCollector,
+): void {
+  const warned = new Set<string>();
+  for (const container of containers) {
+    const user = container.security.user;
+    if (user === undefined || user === 0) {
+      continue;
+    }
+    const containerPath = `spec.${container.kind === "regular" ? "containers" : "initContainers"}[${container.index}]`;
+    for (const [mountIndex, mount] of container.mounts.entries()) {
+      if (mount.source.kind !== "dataDir" || warned.has(`${container.name}/${mount.volume}`)) {
+        continue;
+      }
+      const prefix = `${mount.source.path}`;
+      const unreadable = files.find(
+        (file) =>
+          (file.path === prefix || file.path.startsWith(`${prefix}/`)) &&
+          (file.mode & 0o004) === 0 &&
+          !(file.uid === user && (file.mode & 0o400) !== 0) &&
+          !(file.gid !== undefined && (file.mode & 0o040) !== 0),
+      );
+      if (unreadable) {
+        warned.add(`${container.name}/${mount.volume}`);
+        issues.warn(
+          `${containerPath}.volumeMounts[${mountIndex}]`,
+          `container "${container.name}" runs as uid ${user} but "${unreadable.path}" (mode 0${unreadable.mode.toString(8)}) is not readable by it; set defaultMode, fsGroup or a pod-level runAsUser`,
+        );
+      }
+    }
+  }
 }
 
 function planImagePullSecrets(pod: Pod, sources: PodSources, issues: IssueCollector): RegistryAuth[] {

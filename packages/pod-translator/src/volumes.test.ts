@@ -376,6 +376,47 @@ describe("secret volumes", () => {
     expect(result.volumes[0]?.gid).toBe(2000);
   });
 
+  it("warns when a non-root container could not read a 0600 secret owned by someone else", () => {
+    const pod: Pod = {
+      metadata: { name: "p", uid: "u" },
+      spec: {
+        volumes: [{ name: "s", secret: { secretName: "sec" } }],
+        containers: [
+          {
+            name: "a",
+            image: "x:1",
+            securityContext: { runAsUser: 1000 },
+            volumeMounts: [{ name: "s", mountPath: "/s" }],
+          },
+          {
+            name: "b",
+            image: "x:1",
+            securityContext: { runAsUser: 2000 },
+            volumeMounts: [{ name: "s", mountPath: "/s" }],
+          },
+          { name: "root", image: "x:1", volumeMounts: [{ name: "s", mountPath: "/s" }] },
+        ],
+      },
+    };
+    const result = plan(pod, [secret({ k: "v" })]);
+    expect(result.warnings.map((warning) => warning.path)).toEqual([
+      "spec.containers[0].volumeMounts[0]",
+      "spec.containers[1].volumeMounts[0]",
+    ]);
+    expect(result.warnings.map((warning) => warning.message)).toEqual([
+      'container "a" runs as uid 1000 but "volumes/s/k" (mode 0600) is not readable by it; set defaultMode, fsGroup or a pod-level runAsUser',
+      'container "b" runs as uid 2000 but "volumes/s/k" (mode 0600) is not readable by it; set defaultMode, fsGroup or a pod-level runAsUser',
+    ]);
+    const shared = plan(
+      {
+        ...pod,
+        spec: { ...pod.spec, containers: pod.spec?.containers ?? [], securityContext: { fsGroup: 3000 } },
+      },
+      [secret({ k: "v" })],
+    );
+    expect(shared.warnings).toEqual([]);
+  });
+
   it("refuses data that is not base64", () => {
     expect(
       issues(podWith([{ name: "s", secret: { secretName: "sec" } }], []), [
