@@ -78,6 +78,23 @@ describe("POST /create", () => {
     expect(runner.calls.start).toEqual([UID]);
   });
 
+  it("drain() waits for a create in flight (graceful shutdown)", async () => {
+    const runner = createFakeRunner();
+    let open: () => void = () => {};
+    runner.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const { call, handler } = await start({ runner });
+    const pending = call("POST", "/create", createBody());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(handler.inFlight()).toBe(1);
+    expect(await handler.drain(50)).toBe(false);
+    const drained = handler.drain(5000);
+    open();
+    expect(await drained).toBe(true);
+    expect((await pending).status).toBe(200);
+  });
+
   it("accepts interLink 0.4's one-element array and refuses longer arrays", async () => {
     const { call } = await start();
     expect((await call("POST", "/create", [createBody()])).status).toBe(200);

@@ -30,6 +30,7 @@ beforeAll(async () => {
       server: { authToken: TOKEN, bodyLimitBytes: 65536 },
     },
     testLabel: "apps-sidecar-http",
+    env: { ENABLE_TRACING: "1", TELEMETRY_ENDPOINT: "127.0.0.1:1" },
   });
   client = interlinkLike({ port: sidecar.port as number, token: TOKEN });
   anonymous = interlinkLike({ port: sidecar.port as number });
@@ -71,6 +72,12 @@ describe("ping and auth", () => {
       401,
     );
     expect((await anonymous.raw("GET", "/healthz")).status).toBe(200);
+  });
+
+  it("ENABLE_TRACING=1 without the OpenTelemetry packages: one clear warning, and everything serves", () => {
+    const warnings = sidecar.lines.filter((line) => String(line.msg ?? "").startsWith("tracing unavailable"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.level).toBe("warn");
   });
 
   it("never logs the token", () => {
