@@ -14,6 +14,12 @@ import { type SidecarProcess, startSidecarProcess } from "./test-support/sidecar
 import { waitFor, waitRunning } from "./test-support/wait.js";
 
 const started: SidecarProcess[] = [];
+const DEVICE = "ild.test/dev";
+
+async function freeDevices(client: ReturnType<typeof interlinkLike>): Promise<string | undefined> {
+  const metrics = (await client.raw("GET", "/metrics")).body;
+  return /ild_devices\{resource="ild\.test\/dev",state="free"\} (\d+)/.exec(metrics)?.[1];
+}
 
 afterAll(async () => {
   await closeClients();
@@ -29,7 +35,12 @@ afterAll(async () => {
 
 async function start(reuse?: SidecarProcess): Promise<SidecarProcess> {
   const sidecar = await startSidecarProcess({
-    ild: { engine: { default: "dind" }, dind: { poolSize: 1, preloadImages: [BUSYBOX] } },
+    ild: {
+      engine: { default: "dind" },
+      dind: { poolSize: 1, preloadImages: [BUSYBOX] },
+      // Two bookable devices (generic, like FPGAs) so device bookings can be checked across a crash.
+      gpu: { devices: { [DEVICE]: ["/dev/null", "/dev/zero"] } },
+    },
     testLabel: "apps-sidecar-crash",
     ...(reuse === undefined ? {} : { reuse }),
   });
@@ -43,12 +54,20 @@ describe("kill -9 and restart", () => {
     const client = interlinkLike({ port: first.port as number });
     const survivor = makePod("survivor", {
       restartPolicy: "Always",
-      containers: [{ name: "main", image: BUSYBOX, command: ["sh", "-c", "echo alive; sleep 3600"] }],
+      containers: [
+        {
+          name: "main",
+          image: BUSYBOX,
+          command: ["sh", "-c", "echo alive; sleep 3600"],
+          resources: { limits: { [DEVICE]: "1" } },
+        },
+      ],
     });
     const created = await client.create(retrieved(survivor));
     expect(created.status).toBe(200);
     const jobId = JSON.parse(created.body).PodJID as string;
     await waitRunning(client, survivor, "main");
+    expect(await freeDevices(client)).toBe("1");
 
     // A create in flight when the process dies.
     const interrupted = makePod("interrupted", {
@@ -63,6 +82,9 @@ describe("kill -9 and restart", () => {
     const second = await start(first);
     const again = interlinkLike({ port: second.port as number });
     await second.waitForLine((line) => String(line.msg ?? "").startsWith("reconcile:"), 60_000);
+
+    // Its device booking survived the crash (restored from labels), nothing else was booked.
+    expect(await freeDevices(again)).toBe("1");
 
     // The survivor kept running and is reported with the same job id.
     const [status] = await again.status([survivor]);
@@ -84,6 +106,7 @@ describe("kill -9 and restart", () => {
     // Delete everything, stop gracefully: nothing of this instance is left.
     expect((await again.delete(survivor)).status).toBe(200);
     expect((await again.delete(interrupted)).status).toBe(200);
+    expect(await freeDevices(again)).toBe("2");
     expect(await second.stop("SIGTERM")).toBe(0);
     await waitFor(
       "the pool's warm DINDs to be removed",
