@@ -43,10 +43,10 @@ export function poolLabels(
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
+    ...extra,
     [labelKeys.managedBy]: managedByValue,
     [labelKeys.poolId]: poolId,
     [labelKeys.role]: role,
-    ...extra,
   };
 }
 

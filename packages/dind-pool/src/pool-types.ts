@@ -54,6 +54,11 @@ export interface DindPoolOptions {
    * Default: the non-loopback nameservers of the host's /etc/resolv.conf.
    */
   dnsServers?: string[];
+  /**
+   * Extra labels on everything the pool creates (containers, networks, volumes); the pool's own
+   * `io.ild.*` keys always win.
+   */
+  labels?: Record<string, string>;
   /** Run `reconcile()` before warming (default true): adopt leased DINDs, remove leftovers. */
   reconcileOnStart?: boolean;
   /**

@@ -144,6 +144,7 @@ class DindPoolImpl implements DindPool {
         image: this.options.image,
         poolId: this.options.poolId,
         name: `ild-${this.options.poolId}-probe-${randomBytes(3).toString("hex")}`,
+        labels: this.options.labels ?? {},
         logger: this.logger,
         signal,
       });
@@ -180,6 +181,7 @@ class DindPoolImpl implements DindPool {
         ...(this.options.innerDaemonArgs ?? []),
       ],
       readyTimeoutMs: this.options.readyTimeoutMs ?? 60_000,
+      extraLabels: this.options.labels ?? {},
       logger: this.logger,
       connectInner:
         this.options.connectInner ?? ((socketPath) => createDockerClient({ host: `unix://${socketPath}` })),
@@ -504,6 +506,7 @@ class DindPoolImpl implements DindPool {
     await this.host.createVolume(
       leaseMarkerName(dind.name),
       {
+        ...(this.options.labels ?? {}),
         ...(options.labels ?? {}), // the caller's labels never override ours
         ...poolLabels(this.options.poolId, "lease-marker", {
           [labelKeys.dind]: dind.name,

@@ -15,6 +15,7 @@ export async function detectSecurityMode(options: {
   image: string;
   poolId: string;
   name: string;
+  labels?: Record<string, string>;
   logger: Logger;
   signal?: AbortSignal;
 }): Promise<{ mode: ResolvedSecurityMode; reason: string }> {
@@ -25,7 +26,7 @@ export async function detectSecurityMode(options: {
       Image: options.image,
       Entrypoint: ["true"],
       Cmd: [],
-      Labels: poolLabels(options.poolId, "probe"),
+      Labels: poolLabels(options.poolId, "probe", options.labels),
       HostConfig: { Privileged: true, NetworkMode: "none" },
     },
     { signal },

@@ -33,6 +33,8 @@ export interface PoolContext {
   sharedPaths: Array<{ path: string; readOnly?: boolean }>;
   innerDaemonArgs: string[];
   readyTimeoutMs: number;
+  /** Extra labels on every object (the pool's own keys win). */
+  extraLabels: Record<string, string>;
   logger: Logger;
   connectInner(socketPath: string): DockerClient;
 }
@@ -99,7 +101,11 @@ export async function startDind(
   let inner: DockerClient | undefined;
   try {
     await mkdir(socketDir, { recursive: true, mode: 0o700 });
-    const objectLabels = { [labelKeys.dind]: name, [labelKeys.sessionId]: context.sessionId };
+    const objectLabels = {
+      ...context.extraLabels,
+      [labelKeys.dind]: name,
+      [labelKeys.sessionId]: context.sessionId,
+    };
     const networkId = await context.host.createNetwork(
       {
         Name: handle.networkName,

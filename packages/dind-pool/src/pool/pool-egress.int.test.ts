@@ -68,6 +68,7 @@ describe("egress ACL on the real engine", () => {
       poolId,
       size: 1,
       image: dindImage,
+      labels: testLabel,
       socketRoot,
       preloadImages: [busybox],
     });

@@ -12,6 +12,7 @@ import {
   newSocketRoot,
   removePoolObjects,
   socketDirs,
+  testLabel,
   uniquePoolId,
 } from "./pool.test-helpers.js";
 
@@ -43,6 +44,7 @@ describe("pool failure paths on the real engine", () => {
       poolId: brokenPoolId,
       size: 1,
       image: dindImage,
+      labels: testLabel,
       socketRoot,
       maxConcurrentBuilds: 1,
       innerDaemonArgs: ["--no-such-dockerd-flag"],
@@ -70,6 +72,7 @@ describe("pool failure paths on the real engine", () => {
       poolId: slowPoolId,
       size: 1,
       image: dindImage,
+      labels: testLabel,
       socketRoot,
       maxConcurrentBuilds: 1,
       readyTimeoutMs: 1, // no dockerd answers within 1 ms
@@ -90,6 +93,7 @@ describe("pool failure paths on the real engine", () => {
       poolId: volumePoolId,
       size: 1,
       image: dindImage,
+      labels: testLabel,
       socketRoot,
       storage: { kind: "volume" },
     });
@@ -120,6 +124,7 @@ describe("pool failure paths on the real engine", () => {
       poolId: devicePoolId,
       size: 0,
       image: dindImage,
+      labels: testLabel,
       socketRoot,
     });
     try {

@@ -88,6 +88,7 @@ describe("reconcile on the real engine", () => {
       poolId: crashPoolId,
       size: 0,
       image: dindImage,
+      labels: testLabel,
       socketRoot,
       securityMode: "capabilities",
       reconcileOnStart: false,
@@ -114,6 +115,7 @@ describe("reconcile on the real engine", () => {
       poolId: adoptPoolId,
       size: 1,
       image: dindImage,
+      labels: testLabel,
       socketRoot,
     });
     const lease = await first.acquire({
@@ -132,6 +134,7 @@ describe("reconcile on the real engine", () => {
       poolId: adoptPoolId,
       size: 0,
       image: dindImage,
+      labels: testLabel,
       socketRoot,
     });
     try {

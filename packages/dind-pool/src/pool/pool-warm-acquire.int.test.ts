@@ -17,6 +17,7 @@ import {
   removePoolObjects,
   runInner,
   socketDirs,
+  testLabel,
   uniquePoolId,
 } from "./pool.test-helpers.js";
 
@@ -56,6 +57,7 @@ describe("dind pool on the real engine", () => {
       poolId,
       size: 2,
       image: dindImage,
+      labels: testLabel,
       socketRoot,
       preloadImages: [busybox],
       sharedPaths: [{ path: sharedDir }],
@@ -71,6 +73,10 @@ describe("dind pool on the real engine", () => {
     expect(info.endpoint).toBe("unix:///var/run/docker.sock");
     expect(["privileged", "capabilities"]).toContain(info.securityMode);
     expect((await leftovers(host, poolId)).containers).toHaveLength(2);
+    // the caller's extra labels are on everything the pool created
+    const labelled = [`io.ild.test=@ild/dind-pool`, `io.ild.pool-id=${poolId}`];
+    expect(await host.listContainers({ label: labelled })).toHaveLength(2);
+    expect(await host.listNetworks({ label: labelled })).toHaveLength(2);
   });
 
   it("acquire returns a lease whose inner engine runs a container from a delivered image", async () => {
@@ -149,6 +155,7 @@ describe("dind pool on the real engine", () => {
       poolId: exhaustedPoolId,
       size: 1,
       image: dindImage,
+      labels: testLabel,
       socketRoot,
       maxConcurrentBuilds: 1,
       acquireTimeoutMs: 50, // far below a DIND's boot time

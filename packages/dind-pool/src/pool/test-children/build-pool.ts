@@ -15,6 +15,7 @@ const pool = createDindPool({
   poolId,
   size: 2,
   image: "ild/dind:1",
+  labels: { "io.ild.test": "@ild/dind-pool" },
   socketRoot,
   securityMode: "capabilities",
 });
