@@ -1,28 +1,20 @@
-import * as interlinkApi from "@ild/interlink-api";
+import { buildOpenApiDocument } from "@ild/interlink-api";
+
+let cached: Record<string, unknown> | undefined;
 
 /**
  * The OpenAPI document of the plugin API: @ild/interlink-api's `buildOpenApiDocument()` (the wire format
- * as interLink really sends it), extended with the sidecar's own operator routes.
+ * as interLink really sends it), extended with the sidecar's operator routes. Built once.
  */
 export function buildOpenApi(): unknown {
-  const build = (interlinkApi as Record<string, unknown>).buildOpenApiDocument;
-  const document: Record<string, unknown> =
-    typeof build === "function"
-      ? ((build as () => Record<string, unknown>)() ?? {})
-      : {
-          openapi: "3.1.0",
-          info: { title: "interLink plugin API (ild)", version: "0.0.0" },
-          paths: {
-            "/create": { post: { summary: "Create a pod (RetrievedPodData → CreateStruct)" } },
-            "/status": { get: { summary: "Pod statuses ([]v1.Pod → []PodStatus); [] is the ping" } },
-            "/getLogs": { get: { summary: "Container logs (LogStruct → text/plain, streamed with Follow)" } },
-            "/delete": { post: { summary: "Delete a pod (v1.Pod); idempotent" } },
-          },
-        };
+  if (cached !== undefined) {
+    return cached;
+  }
+  const document = buildOpenApiDocument() as Record<string, unknown>;
   const paths = { ...((document.paths as Record<string, unknown> | undefined) ?? {}) };
   paths["/healthz"] = {
     get: {
-      summary: "Liveness of the sidecar (no token needed)",
+      summary: "Liveness of the sidecar, with pool and pod counts (no token needed)",
       responses: { "200": { description: "ok" } },
     },
   };
@@ -32,5 +24,6 @@ export function buildOpenApi(): unknown {
       responses: { "200": { description: "metrics", content: { "text/plain": {} } } },
     },
   };
-  return { ...document, paths };
+  cached = { ...document, paths };
+  return cached;
 }

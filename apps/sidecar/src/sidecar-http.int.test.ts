@@ -214,6 +214,7 @@ describe("unknown pods on every route", () => {
 
 describe("operator routes", () => {
   it("exposes metrics and the OpenAPI document", async () => {
+    await client.ping();
     const metrics = await client.raw("GET", "/metrics");
     expect(metrics.status).toBe(200);
     expect(metrics.body).toContain("ild_pods{phase=");
