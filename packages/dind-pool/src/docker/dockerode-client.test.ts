@@ -10,6 +10,7 @@ import {
 import type { DockerClient } from "./docker-client.js";
 import {
   DockerConflictError,
+  DockerError,
   DockerNotFoundError,
   DockerStreamError,
   DockerUnavailableError,
@@ -165,6 +166,28 @@ describe("dockerode client against the fake engine", () => {
     }
     expect(seen).toEqual(["a", "b", "c"]);
     expect(connections).toBe(2);
+  });
+
+  it("a stream the engine breaks mid-way rejects instead of hanging", async () => {
+    engine.override("GET", /^\/containers\/broken\/logs$/, (_request, response) => {
+      response.writeHead(200);
+      response.write(encodeFrame("stdout", "partial line\n"));
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    const lines: string[] = [];
+    const follow = async (): Promise<void> => {
+      for await (const line of docker.followLogs("broken", { signal: AbortSignal.timeout(10_000) })) {
+        lines.push(line.data.toString());
+      }
+    };
+    await expect(follow()).rejects.toBeInstanceOf(DockerError);
+    expect(lines).toEqual(["partial line\n"]);
+    engine.override("POST", /^\/images\/create$/, (_request, response) => {
+      response.writeHead(200);
+      response.write('{"status":"Pulling"}\n{"status":"Downl');
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    await expect(docker.pullImage("example/broken")).rejects.toBeInstanceOf(DockerError);
   });
 
   it("a request that never answers is ended by its signal", async () => {
