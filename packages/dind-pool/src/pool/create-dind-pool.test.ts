@@ -152,6 +152,21 @@ describe("createDindPool (in-memory engines)", () => {
     await pool.close();
   });
 
+  it("never hands out a warm DIND whose engine stopped answering", async () => {
+    const { pool, inners, dinds } = setup({ size: 1, securityMode: "capabilities" });
+    await pool.whenWarm();
+    const [dead] = dinds();
+    for (const inner of inners.values()) {
+      inner.failNext("ping", new Error("connect ENOENT"));
+    }
+    const lease = await pool.acquire({ podUid: "healthy" });
+    expect(lease.containerId).not.toBe(dead?.id);
+    expect(dinds().map((container) => container.id)).not.toContain(dead?.id);
+    expect(pool.stats().failed).toBe(1);
+    await lease.release();
+    await pool.close();
+  });
+
   it("recovers from a failed build: reports it, retries, becomes warm", async () => {
     const { host, pool, events } = setup({ size: 1, securityMode: "capabilities" });
     host.failNext("createContainer");

@@ -426,7 +426,7 @@ class DindPoolImpl implements DindPool {
         this.deviceBuilds--;
       }
     } else {
-      dind = await this.takeWarm(options.signal);
+      dind = await this.takeHealthyWarm(options.signal);
     }
     try {
       const lease = await this.leaseDind(dind, options, egress);
@@ -445,6 +445,23 @@ class DindPoolImpl implements DindPool {
       throw error;
     } finally {
       this.pump();
+    }
+  }
+
+  /** A warm DIND whose inner engine still answers (one that died while warm is replaced). */
+  private async takeHealthyWarm(signal: AbortSignal | undefined): Promise<StartedDind> {
+    while (true) {
+      const dind = await this.takeWarm(signal);
+      try {
+        await dind.inner.ping({ signal: AbortSignal.timeout(5000) });
+        return dind;
+      } catch (error) {
+        this.failedCount++;
+        this.logger.warn({ err: error, dind: dind.name }, "a warm DIND stopped answering: replacing it");
+        this.emit({ type: "dind-failed", error: error as Error });
+        await this.destroy(dind).catch(() => {});
+        this.pump();
+      }
     }
   }
 
