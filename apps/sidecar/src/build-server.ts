@@ -5,15 +5,13 @@ import { type CreateRegistry, createCreateRegistry } from "./create-registry.js"
 import { HttpError } from "./errors.js";
 import { sendText } from "./http-io.js";
 import type { RequestContext, RouteHandler, RouteState, ServerDependencies } from "./route-context.js";
-import { handleCreate } from "./routes/create.js";
-import { handleDelete } from "./routes/delete.js";
-import { handleGetLogs } from "./routes/get-logs.js";
 import { handleHealthz, handleMetrics, handleOpenApi } from "./routes/ops.js";
-import { handleStatus } from "./routes/status.js";
+import { handlePluginRoute } from "./routes/plugin.js";
 import { toHttpError } from "./to-http-error.js";
 
 interface Route {
-  methods: string[];
+  /** Undefined: the handler checks the method itself (the plugin routes: @ild/interlink-api does). */
+  methods?: string[];
   handler: RouteHandler;
   /** Routes answered without the bearer token. */
   open?: boolean;
@@ -21,13 +19,14 @@ interface Route {
 
 /**
  * interLink's four calls (GET with JSON bodies for /status and /getLogs; POST for the others; the VK's
- * DELETE is tolerated on /delete) plus the operator routes. Nothing here runs anything on the host.
+ * DELETE is tolerated on /delete), served through @ild/interlink-api's server layer, plus the operator
+ * routes. Nothing here runs anything on the host.
  */
 const ROUTES: Record<string, Route> = {
-  "/create": { methods: ["POST"], handler: handleCreate },
-  "/status": { methods: ["GET", "POST"], handler: handleStatus },
-  "/getLogs": { methods: ["GET", "POST"], handler: handleGetLogs },
-  "/delete": { methods: ["POST", "DELETE"], handler: handleDelete },
+  "/create": { handler: handlePluginRoute },
+  "/status": { handler: handlePluginRoute },
+  "/getLogs": { handler: handlePluginRoute },
+  "/delete": { handler: handlePluginRoute },
   "/healthz": { methods: ["GET", "HEAD"], handler: handleHealthz, open: true },
   "/metrics": { methods: ["GET"], handler: handleMetrics },
   "/openapi.json": { methods: ["GET"], handler: handleOpenApi },
@@ -115,7 +114,7 @@ export function createSidecarHandler(deps: ServerDependencies): SidecarHandler {
           `no route ${path}: the plugin API is POST /create, GET /status, GET /getLogs, POST /delete (and /healthz, /metrics, /openapi.json)`,
         );
       }
-      if (!route.methods.includes(request.method ?? "")) {
+      if (route.methods !== undefined && !route.methods.includes(request.method ?? "")) {
         throw new HttpError(405, "ILD_SIDECAR_METHOD", `${request.method} is not allowed on ${path}`, {
           headers: { allow: route.methods.join(", ") },
         });

@@ -29,24 +29,6 @@ function tooLarge(limitBytes: number): HttpError {
   );
 }
 
-/** Parses a JSON body; an empty or malformed body is a 400 that says what was wrong. */
-export function parseJsonBody(body: Buffer): unknown {
-  const text = body.toString("utf8");
-  if (text.trim() === "") {
-    throw new HttpError(400, "ILD_SIDECAR_BAD_REQUEST", "request body is empty: a JSON document is expected");
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new HttpError(
-      400,
-      "ILD_SIDECAR_BAD_REQUEST",
-      `request body is not valid JSON: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-}
-
 export function sendJson(response: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   response.writeHead(status, {
