@@ -115,7 +115,7 @@ async function main(): Promise<void> {
       await lease.release();
     }
     await seeded.whenWarm();
-    record("DIND boot to _ping", boots);
+    record("DIND boot to _ping (seed: busybox + python)", boots);
     record("acquire from a warm pool", acquires);
     record("deliver busybox (seed store)", seededBusybox);
     record("deliver python (seed store)", seededPython);
@@ -130,6 +130,12 @@ async function main(): Promise<void> {
       maxConcurrentBuilds: 1,
     });
     pools.push(plain);
+    const plainBoots: number[] = [];
+    plain.on((event: PoolEvent) => {
+      if (event.type === "dind-ready") {
+        plainBoots.push(event.bootMs);
+      }
+    });
     const streamed: Record<string, number[]> = { [busybox]: [], [python]: [] };
     const cachedSamples: Record<string, number[]> = { [busybox]: [], [python]: [] };
     for (let run = 0; run < runs; run++) {
@@ -141,6 +147,8 @@ async function main(): Promise<void> {
       }
       await lease.release();
     }
+    await plain.whenWarm();
+    record("DIND boot to _ping (no seed)", plainBoots);
     record("deliver busybox (stream save→load, first)", streamed[busybox] ?? []);
     record("deliver python (stream save→load, first)", streamed[python] ?? []);
     record("deliver busybox (host tar cache)", cachedSamples[busybox] ?? []);
