@@ -90,6 +90,7 @@ async function main(): Promise<void> {
       poolId: `bench-seed-${suffix}`,
       size: 1,
       image: dindImage,
+      labels: { "io.ild.test": "@ild/dind-pool-bench" },
       socketRoot,
       maxConcurrentBuilds: 1,
       preloadImages: [busybox, python],
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
       poolId: `bench-plain-${suffix}`,
       size: 1,
       image: dindImage,
+      labels: { "io.ild.test": "@ild/dind-pool-bench" },
       socketRoot,
       maxConcurrentBuilds: 1,
     });
