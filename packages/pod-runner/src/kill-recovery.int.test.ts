@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { podPaths } from "./files/pod-paths.js";
 import { BUSYBOX, podInput } from "./test-support/pods.js";
 import {
   containerState,
@@ -83,6 +84,28 @@ describe("kill -9 of the runner process", () => {
     expect(await fixture.docker.listContainers({ all: true, label: [`io.ild.pod-uid=${podUid}`] })).toEqual(
       [],
     );
+    fixture.runner = runner;
+  });
+
+  it("removes a host sandbox whose pod.json is gone (an orphan) when recovering", async () => {
+    const orphanRunner = fixture.restart();
+    const orphan = podInput("orphan", {
+      containers: [{ name: "app", image: BUSYBOX, command: ["sleep", "3600"] }],
+    });
+    const handle = await orphanRunner.start(orphan);
+    if ("dryRun" in handle) {
+      throw new Error("not a dry run");
+    }
+    await orphanRunner.close();
+    await rm(podPaths(fixture.options.dataRoot, fixture.options.runRoot, handle.podUid).runDir, {
+      recursive: true,
+    });
+    const runner = fixture.restart();
+    await runner.recover();
+    expect(runner.status(handle.podUid).found).toBe(false);
+    expect(
+      await fixture.docker.listContainers({ all: true, label: [`io.ild.pod-uid=${handle.podUid}`] }),
+    ).toEqual([]);
     fixture.runner = runner;
   });
 });

@@ -90,6 +90,15 @@ describe("ild-run", () => {
     expect(await leftovers(uid)).toBe(0);
   });
 
+  it("runs on the dind engine with --engine dind", async () => {
+    const uid = randomUUID();
+    const io = capture();
+    const code = await runCli([await podFile("in-dind", uid, "echo inside; exit 3"), "--engine", "dind"], io);
+    expect(io.out.join("")).toBe("[main] inside\n");
+    expect(code).toBe(3);
+    expect(await leftovers(uid)).toBe(0);
+  });
+
   it("--dry-run prints the plan summary and the hooks, creating nothing", async () => {
     const uid = randomUUID();
     const io = capture();

@@ -24,6 +24,8 @@ export interface EngineFixture {
   hostDir: string;
   /** The engine a pod's containers live in (host, or the pod's DIND). */
   podDocker(podUid: string): DockerClient;
+  /** What a restarted process builds: a new runner (dind: and a new pool object on the same pool id). */
+  restart(): Runner;
   /** Containers (host) or leases (dind) of the pod still there. */
   leftovers(podUid: string): Promise<number>;
   cleanup(): Promise<void>;
@@ -41,10 +43,9 @@ export async function createEngineFixture(
   const runRoot = path.join(root, "run");
   const hostDir = path.join(dataRoot, "host");
   await mkdir(hostDir, { recursive: true });
-  let pool: DindPool | undefined;
-  if (engine === "dind") {
-    await ensureTmpfs(runRoot, noopLogger);
-    pool = createDindPool({
+  const pools: DindPool[] = [];
+  const newPool = (): DindPool => {
+    const created = createDindPool({
       docker,
       poolId: `t-runner-${file}-${id}`,
       size: 1,
@@ -53,7 +54,15 @@ export async function createEngineFixture(
       securityMode: "capabilities",
       sharedPaths: [{ path: dataRoot }, { path: runRoot }],
     });
+    pools.push(created);
+    return created;
+  };
+  let pool: DindPool | undefined;
+  if (engine === "dind") {
+    await ensureTmpfs(runRoot, noopLogger);
+    pool = newPool();
   }
+  const runners: Runner[] = [];
   const options: RunnerOptions = {
     docker,
     ...(pool ? { pool } : {}),
@@ -66,9 +75,14 @@ export async function createEngineFixture(
     hookConfig: { hostPathAllowList: [hostDir] },
     ...extra,
   };
+  const makeRunner = (): Runner => {
+    const created = createRunner(options);
+    runners.push(created);
+    return created;
+  };
   const fixture: EngineFixture = {
     engine,
-    runner: createRunner(options),
+    runner: makeRunner(),
     docker,
     options,
     root,
@@ -83,6 +97,14 @@ export async function createEngineFixture(
       }
       return lease.docker;
     },
+    restart() {
+      if (engine === "dind") {
+        pool = newPool();
+        options.pool = pool;
+      }
+      fixture.runner = makeRunner();
+      return fixture.runner;
+    },
     async leftovers(podUid) {
       const host = await docker.listContainers({ all: true, label: [`io.ild.pod-uid=${podUid}`] });
       return host.length + (pool?.findLease(podUid) ? 1 : 0);
@@ -91,12 +113,14 @@ export async function createEngineFixture(
       for (const pod of fixture.runner.list()) {
         await fixture.runner.stop(pod.podUid, { gracePeriodSeconds: 0 }).catch(() => {});
       }
-      await fixture.runner.close();
-      if (pool !== undefined) {
-        for (const lease of pool.leases()) {
-          await lease.release();
-        }
-        await pool.close();
+      for (const runner of runners) {
+        await runner.close();
+      }
+      for (const lease of pool?.leases() ?? []) {
+        await lease.release();
+      }
+      for (const item of pools) {
+        await item.close();
       }
       for (const label of [
         [`io.ild.runner-id=${options.runnerId}`],
