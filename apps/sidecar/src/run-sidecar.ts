@@ -1,6 +1,5 @@
 import { IldError } from "@ild/common";
 import { formatConfigIssue, loadConfig } from "@ild/config";
-import { buildDependencies } from "./build-deps.js";
 import { readVersion } from "./cli.js";
 import { createLogger } from "./logging.js";
 import { installSignalHandlers } from "./shutdown.js";
@@ -30,9 +29,17 @@ export async function runSidecar(cli: { configPath?: string }, env: NodeJS.Proce
     logger.error({ err: String((reason as Error)?.message ?? reason) }, "unhandled promise rejection");
   });
 
+  const starting = startSidecar({
+    config,
+    logger,
+    env,
+    build: async (options) => (await import("./build-deps.js")).buildDependencies(options),
+  });
+  // Installed before the start finishes: the server answers from its first moment, so a SIGTERM can
+  // come while the engine is still being checked; it then stops right after the start.
+  installSignalHandlers(logger, async (signal) => (await starting).stop(signal));
   try {
-    const running = await startSidecar({ config, logger, env, build: buildDependencies });
-    installSignalHandlers(logger, (signal) => running.stop(signal));
+    await starting;
   } catch (error) {
     if (IldError.isInstance(error)) {
       logger.error({ code: error.code }, error.message);

@@ -2,11 +2,12 @@ import type { Logger } from "@ild/common";
 import type { IldConfig } from "@ild/config";
 import type { SidecarComponents } from "./build-deps.js";
 import { createSidecarHandler, type SidecarHandler } from "./build-server.js";
+import { createLazyRunner } from "./lazy-runner.js";
 import { type BoundListener, closeListeners, listenAll } from "./listeners.js";
 import { createSidecarMetrics } from "./metrics.js";
 import { buildOpenApi } from "./openapi.js";
 import { toListenSettings, toServerSettings } from "./sidecar-settings.js";
-import { createTracer, type Tracer } from "./tracing.js";
+import { createTracer } from "./tracing.js";
 
 export interface RunningSidecar {
   listeners: BoundListener[];
@@ -20,7 +21,7 @@ export interface StartOptions {
   config: IldConfig;
   logger: Logger;
   env: NodeJS.ProcessEnv;
-  /** Builds the packages' objects (the real ones in main; doubles in tests). */
+  /** Builds the packages' objects (the real ones in main, loaded on demand; doubles in tests). */
   build: (options: {
     config: IldConfig;
     logger: Logger;
@@ -30,52 +31,60 @@ export interface StartOptions {
   shutdownGraceMs?: number;
 }
 
-/** Composes everything and starts serving; the pool keeps warming in the background. */
+/**
+ * Listens first, then builds everything (engine check, pool warming in the background, GPU book, runner,
+ * recover). The ping and /healthz answer at once; pod routes wait until the runner recovered. A failure
+ * while building closes the listeners and rejects (the caller exits 1).
+ */
 export async function startSidecar(options: StartOptions): Promise<RunningSidecar> {
   const { config, logger, env } = options;
   const started = performance.now();
-  const components = await options.build({ config, logger, env });
-  let tracer: Tracer;
-  let handler: SidecarHandler;
-  let listeners: BoundListener[];
+  const tracer = await createTracer(config.tracing, logger);
+  const settings = await toServerSettings(config, env);
+  let components: SidecarComponents | undefined;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const handler = createSidecarHandler({
+    runner: createLazyRunner(() => components?.runner, ready),
+    settings,
+    logger: logger.child({ component: "http" }),
+    metrics: createSidecarMetrics(),
+    poolStats: () => components?.pool?.stats(),
+    deviceCapacity: () => components?.book.capacity() ?? [],
+    openApi: buildOpenApi,
+    metricsEnabled: config.metrics.enabled,
+    ready,
+    tracer,
+  });
+  const listeners = await listenAll(toListenSettings(config), handler.listener);
+  for (const listener of listeners) {
+    logger.info(
+      {
+        address: listener.address,
+        auth: settings.authToken === undefined ? "none" : "bearer token",
+        ms: Math.round(performance.now() - started),
+      },
+      `serving the interLink plugin API on ${listener.address}${settings.authToken === undefined ? "" : " (bearer token required)"}`,
+    );
+  }
   try {
-    tracer = await createTracer(config.tracing, logger);
-    const settings = await toServerSettings(config, env);
-    const { pool, book, runner } = components;
-    handler = createSidecarHandler({
-      runner,
-      settings,
-      logger: logger.child({ component: "http" }),
-      metrics: createSidecarMetrics(),
-      ...(pool === undefined ? {} : { poolStats: () => pool.stats() }),
-      deviceCapacity: () => book.capacity(),
-      openApi: buildOpenApi,
-      metricsEnabled: config.metrics.enabled,
-      ready: components.recovered,
-      tracer,
-    });
-    listeners = await listenAll(toListenSettings(config), handler.listener);
-    for (const listener of listeners) {
-      logger.info(
-        {
-          address: listener.address,
-          auth: settings.authToken === undefined ? "none" : "bearer token",
-          ms: Math.round(performance.now() - started),
-        },
-        `serving the interLink plugin API on ${listener.address}${settings.authToken === undefined ? "" : " (bearer token required)"}`,
-      );
-    }
+    components = await options.build({ config, logger, env });
   } catch (error) {
-    await components.close();
+    handler.abortAll("the sidecar could not start");
+    await closeListeners(listeners, 0);
     throw error;
   }
+  const built = components;
+  built.recovered.then(markReady, markReady);
 
   const grace = options.shutdownGraceMs ?? 10_000;
   let stopping: Promise<void> | undefined;
   return {
     listeners,
     handler,
-    components,
+    components: built,
     stop(reason) {
       stopping ??= (async () => {
         logger.info({ reason, inFlight: handler.inFlight() }, "no longer accepting requests");
@@ -86,7 +95,7 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
         }
         handler.abortAll("the sidecar is shutting down");
         await closing;
-        await components.close();
+        await built.close();
         await tracer.shutdown().catch(() => undefined);
         logger.info({}, "stopped; pods keep running and are recovered at the next start");
       })();
