@@ -371,6 +371,19 @@ describe("start", () => {
     expect(existsSync(path.join(root, "run", "pods", handle.podUid))).toBe(false);
   });
 
+  it("gives each pod its own labelled bridge with hostNetwork per-pod, removed on stop", async () => {
+    const runner = makeRunner({ hostNetwork: "per-pod" });
+    const handle = await started(runner, podInput("own-net", { containers: [shell("app", "sleep 1000")] }));
+    const network = docker.networks.get(`ild-pod-${handle.podUid}`);
+    expect(network?.labels["io.ild.pod-uid"]).toBe(handle.podUid);
+    expect(docker.containers.get(handle.jobId)?.body.HostConfig?.NetworkMode).toBe(
+      `ild-pod-${handle.podUid}`,
+    );
+    expect(docker.byName("app")[0]?.body.HostConfig?.NetworkMode).toBe(`container:${handle.jobId}`);
+    await runner.stop(handle, { gracePeriodSeconds: 0 });
+    expect(docker.networks.size).toBe(0);
+  });
+
   it("answers status for an unknown pod from memory without throwing", () => {
     const runner = makeRunner();
     const status = runner.status("4c9e3a0c-1d2b-4e5f-8a9b-0c1d2e3f4a5b", {

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { type Logger, noopLogger } from "@ild/common";
 import type { DockerClient } from "@ild/dind-pool";
+import { deviceLabels, type PodDeviceAllocation, toAssignedDevices, toDindDevices } from "@ild/gpu";
 import type { RetrievedPodData } from "@ild/interlink-api";
 import type { PodPlan, TranslatePodOptions } from "@ild/pod-translator";
 import { systemClock } from "./clock.js";
@@ -173,52 +174,25 @@ export function createRunner(options: RunnerOptions): Runner {
         "extended resources but no device book",
       );
     }
-    const allocation = options.devices.allocate(plan.uid, requests);
-    return applyAllocation(plan, allocation.containers);
+    return applyAllocation(plan, options.devices.allocate(plan.uid, requests));
   };
 
-  const applyAllocation = (
-    plan: PodPlan,
-    byContainer: Record<
-      string,
-      Array<{ resource: string; vendor: "nvidia" | "amd" | "generic"; id: string; paths: string[] }>
-    >,
-  ): Devices => {
-    const ids: Record<string, string[]> = {};
-    const nvidia: string[] = [];
-    const paths: string[] = [];
+  /** Devices into the plan (rendered per container), onto the sandbox (DIND) and into its labels. */
+  const applyAllocation = (plan: PodPlan, allocation: PodDeviceAllocation): Devices => {
+    const assigned = toAssignedDevices(allocation);
     for (const container of [...plan.initContainers, ...plan.containers]) {
-      const devices = byContainer[container.name] ?? [];
-      container.resources.devices = devices.map((device) => ({
-        resource: device.resource,
-        vendor: device.vendor,
-        id: device.id,
-        paths: device.paths,
-      }));
-      ids[container.name] = devices.map((device) => device.id);
-      for (const device of devices) {
-        if (device.vendor === "nvidia") {
-          nvidia.push(device.id);
-        }
-        paths.push(...device.paths);
-      }
+      container.resources.devices = assigned[container.name] ?? [];
     }
+    const all = Object.values(allocation.containers).flat();
+    const dind = toDindDevices(all);
     return {
       request: {
-        ...(nvidia.length > 0
-          ? { deviceRequests: [{ Driver: "nvidia", DeviceIDs: nvidia, Capabilities: [["gpu"]] }] }
-          : {}),
-        ...(paths.length > 0
-          ? {
-              devices: paths.map((path) => ({
-                PathOnHost: path,
-                PathInContainer: path,
-                CgroupPermissions: "rwm",
-              })),
-            }
-          : {}),
+        ...(dind.deviceRequests.length > 0 ? { deviceRequests: dind.deviceRequests } : {}),
+        ...(dind.devices.length > 0 ? { devices: dind.devices } : {}),
+        ...(dind.groupAdd.length > 0 ? { groupAdd: dind.groupAdd } : {}),
+        ...(dind.env.length > 0 ? { env: dind.env } : {}),
       },
-      labels: { [LABEL_DEVICES]: JSON.stringify(ids) },
+      labels: deviceLabels(allocation),
     };
   };
 
@@ -369,7 +343,7 @@ export function createRunner(options: RunnerOptions): Runner {
       options.devices.restore([{ podUid, containers: deviceLabel }]);
       const allocation = options.devices.allocationOf(podUid);
       if (allocation !== undefined) {
-        applyAllocation(plan, allocation.containers);
+        applyAllocation(plan, allocation);
       }
     }
     await recoverContainerRecords(record, sandbox, clock);

@@ -1,4 +1,4 @@
-import type { DockerClient, DockerEvent } from "@ild/dind-pool";
+import type { DindDevices, DockerClient, DockerEvent } from "@ild/dind-pool";
 import type { PodPlan, PullPolicy, RegistryAuth } from "@ild/pod-translator";
 import type { EngineKind } from "../runner-types.js";
 
@@ -8,10 +8,7 @@ export interface SandboxRequest {
   /** Labels for every object of the pod (runner id, pod uid, test labels). */
   labels: Record<string, string>;
   /** Devices the sandbox itself must hold (dind: the DIND container). */
-  devices?: {
-    deviceRequests?: Array<{ Driver?: string; DeviceIDs?: string[]; Capabilities: string[][] }>;
-    devices?: Array<{ PathOnHost: string; PathInContainer: string; CgroupPermissions: string }>;
-  };
+  devices?: DindDevices;
   /** Pod IP on a configured host network (`interlink.eu/pod-ip`). */
   podIp?: string;
   signal?: AbortSignal;
