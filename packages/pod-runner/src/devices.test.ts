@@ -5,7 +5,7 @@ import { createDeviceBook } from "@ild/gpu";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRunner } from "./create-runner.js";
 import type { RunnerOptions } from "./runner-types.js";
-import { ManualClock } from "./test-support/manual-clock.js";
+import { flush, ManualClock } from "./test-support/manual-clock.js";
 import { MemoryDocker } from "./test-support/memory-docker.js";
 import { podInput, shell } from "./test-support/pods.js";
 
@@ -54,11 +54,11 @@ describe("devices", () => {
     }
     const sandbox = docker.containers.get(first.jobId);
     expect(JSON.parse(sandbox?.labels["io.ild.devices"] ?? "{}")).toEqual({ app: ["widget0"] });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const app = docker.byName("app")[0];
-    expect((app?.body.HostConfig?.Devices as Array<{ PathOnHost: string }>)[0]?.PathOnHost).toBe(
-      "/dev/widget0",
-    );
+    await flush();
+    const devices = (docker.byName("app")[0]?.body.HostConfig?.Devices ?? []) as Array<{
+      PathOnHost: string;
+    }>;
+    expect(devices.map((device) => device.PathOnHost)).toEqual(["/dev/widget0"]);
 
     const second = wants("second");
     await expect(runner.start(second)).rejects.toThrow(/widget/);
