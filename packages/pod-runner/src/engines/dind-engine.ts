@@ -4,6 +4,7 @@ import type { PodIpNetworkOptions } from "../runner-types.js";
 import { ensureImageIn } from "./ensure-image.js";
 import { followEvents } from "./event-stream.js";
 import { LABEL_POD_UID, LABEL_RUNNER, LABEL_VOLUME } from "./labels.js";
+import { sharedMemoryVolumes } from "./memory-volumes.js";
 import type { EnsureImageRequest, Sandbox, SandboxEngine, SandboxRequest } from "./sandbox-engine.js";
 
 export interface DindEngineOptions {
@@ -51,14 +52,9 @@ export function createDindEngine(options: DindEngineOptions): SandboxEngine {
       leases.set(podUid, lease);
       try {
         const memoryVolumeNames: Record<string, string> = {};
-        for (const volume of plan.volumes) {
-          if (volume.kind === "emptyDir" && volume.medium === "memory") {
-            memoryVolumeNames[volume.name] = volumeName(volume.name);
-            await lease.docker.createVolume(volumeName(volume.name), {
-              ...labels,
-              [LABEL_VOLUME]: volume.name,
-            });
-          }
+        for (const name of sharedMemoryVolumes(plan)) {
+          memoryVolumeNames[name] = volumeName(name);
+          await lease.docker.createVolume(volumeName(name), { ...labels, [LABEL_VOLUME]: name });
         }
         const podIpNetwork = options.podIpNetwork;
         if (request.podIp && podIpNetwork) {

@@ -5,6 +5,7 @@ import type { PodIpNetworkOptions } from "../runner-types.js";
 import { ensureImageIn } from "./ensure-image.js";
 import { followEvents } from "./event-stream.js";
 import { LABEL_CONTAINER_KIND, LABEL_POD_UID, LABEL_RUNNER, LABEL_VOLUME, SANDBOX_KIND } from "./labels.js";
+import { sharedMemoryVolumes } from "./memory-volumes.js";
 import type { EnsureImageRequest, Sandbox, SandboxEngine, SandboxRequest } from "./sandbox-engine.js";
 
 export interface HostEngineOptions {
@@ -57,10 +58,8 @@ export function createHostEngine(options: HostEngineOptions): SandboxEngine & { 
     sharePid = false,
   ): Sandbox => {
     const memoryVolumeNames: Record<string, string> = {};
-    for (const volume of plan?.volumes ?? []) {
-      if (volume.kind === "emptyDir" && volume.medium === "memory") {
-        memoryVolumeNames[volume.name] = volumeName(podUid, volume.name);
-      }
+    for (const name of plan ? sharedMemoryVolumes(plan) : []) {
+      memoryVolumeNames[name] = volumeName(podUid, name);
     }
     return {
       engine: "host",

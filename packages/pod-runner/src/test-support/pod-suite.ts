@@ -202,6 +202,36 @@ export function podSuite(get: () => EngineFixture): void {
       await get().runner.stop(handle);
     });
 
+    it("mounts a private memory emptyDir as tmpfs and shares a memory emptyDir between containers", async () => {
+      const input = podInput("memory", {
+        restartPolicy: "Never",
+        volumes: [
+          { name: "scratch", emptyDir: { medium: "Memory" } },
+          { name: "shared", emptyDir: { medium: "Memory" } },
+        ],
+        containers: [
+          {
+            ...shell("writer", "echo in-memory > /shared/file"),
+            volumeMounts: [{ name: "shared", mountPath: "/shared" }],
+          },
+          {
+            ...shell(
+              "reader",
+              "until [ -f /shared/file ]; do sleep 0.1; done; cat /shared/file; grep ' /scratch ' /proc/mounts | cut -d' ' -f3",
+            ),
+            volumeMounts: [
+              { name: "shared", mountPath: "/shared" },
+              { name: "scratch", mountPath: "/scratch" },
+            ],
+          },
+        ],
+      });
+      const { handle, final } = await runToEnd(input);
+      expect(final.phase).toBe("Succeeded");
+      expect(await readAll(await get().runner.logs(handle.podUid, "reader"))).toBe("in-memory\ntmpfs\n");
+      await get().runner.stop(handle);
+    });
+
     it("records OOMKilled for a container over its memory limit", async () => {
       const input = podInput("oom", {
         restartPolicy: "Never",
