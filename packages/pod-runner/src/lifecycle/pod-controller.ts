@@ -12,6 +12,11 @@ import {
 } from "../engines/labels.js";
 import type { Sandbox, SandboxEngine } from "../engines/sandbox-engine.js";
 import type { PodPaths } from "../files/pod-paths.js";
+import {
+  prepareTerminationFile,
+  readTerminationMessage,
+  terminationFilePath,
+} from "../files/termination-message.js";
 import { runHookPhase } from "../hooks/hook-runner.js";
 import type { Clock, Hook, HookConfig, HookContext, HookPhase } from "../runner-types.js";
 import { type ContainerRecord, computePhase, type PodRecord } from "../state/pod-record.js";
@@ -499,6 +504,16 @@ export class PodController {
       { ...rendered.body, Labels: { ...(rendered.body.Labels ?? {}), ...labels } },
       sandbox.networkMode,
     );
+    const target = container.plan.terminationMessagePath;
+    const mounts = (body.HostConfig?.Mounts ?? []) as Array<{ Target?: string }>;
+    if (target.startsWith("/") && !mounts.some((mount) => mount.Target === target)) {
+      const file = terminationFilePath(paths.dataDir, container.plan, generation);
+      prepareTerminationFile(file);
+      body.HostConfig = {
+        ...body.HostConfig,
+        Mounts: [...mounts, { Type: "bind", Source: file, Target: target, ReadOnly: false }],
+      };
+    }
     const name = rendered.name;
     try {
       return await sandbox.docker.createContainer(name, body);
@@ -575,7 +590,12 @@ export class PodController {
     }
     this.probes.get(id)?.abort();
     this.probes.delete(id);
-    if (
+    const written = readTerminationMessage(
+      terminationFilePath(this.deps.paths.dataDir, container.plan, container.restartCount),
+    );
+    if (written !== undefined) {
+      container.failureMessage = written;
+    } else if (
       info !== undefined &&
       info.state.exitCode !== 0 &&
       container.failureMessage === undefined &&

@@ -232,6 +232,23 @@ export function podSuite(get: () => EngineFixture): void {
       await get().runner.stop(handle);
     });
 
+    it("reports what a container wrote to its terminationMessagePath as the terminated message", async () => {
+      const input = podInput("termination", {
+        restartPolicy: "Never",
+        containers: [
+          shell("default-path", "echo -n 'wrote to the log file' > /dev/termination-log; exit 3"),
+          { ...shell("custom-path", "echo -n done > /tmp/status"), terminationMessagePath: "/tmp/status" },
+        ],
+      });
+      const { handle, final } = await runToEnd(input);
+      expect(containerState(final, "default-path")?.state?.terminated).toMatchObject({
+        exitCode: 3,
+        message: "wrote to the log file",
+      });
+      expect(containerState(final, "custom-path")?.state?.terminated?.message).toBe("done");
+      await get().runner.stop(handle);
+    });
+
     it("records OOMKilled for a container over its memory limit", async () => {
       const input = podInput("oom", {
         restartPolicy: "Never",
