@@ -16,7 +16,7 @@ import {
 } from "./test-support/interlink-like.js";
 import { BUSYBOX, makePod, retrieved } from "./test-support/pods.js";
 import { type SidecarProcess, startSidecarProcess } from "./test-support/sidecar-process.js";
-import { waitTerminated } from "./test-support/wait.js";
+import { waitFor, waitTerminated } from "./test-support/wait.js";
 
 const TOKEN = "e2e-token-7f3a9c";
 let sidecar: SidecarProcess;
@@ -178,6 +178,31 @@ describe("bad input: 4xx with a clear message, and the server keeps serving", ()
     const logs = await client.logs(logRequest(pod, "main"));
     expect(logs.body).toBe(`$(touch ${marker}) ; touch ${marker} \`id\`\n`);
     expect(existsSync(marker)).toBe(false);
+    expect((await client.delete(pod)).status).toBe(200);
+  });
+
+  it("refuses what the policy forbids with a 4xx sentence naming the field (privileged)", async () => {
+    const pod = makePod("priv", {
+      containers: [{ name: "main", image: BUSYBOX, securityContext: { privileged: true } }],
+    });
+    const answer = await client.create(retrieved(pod));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain("ild could not create pod default/priv");
+    expect(answer.body).toContain("spec.containers[0].securityContext.privileged");
+  });
+
+  it("reports a missing image as waiting with the reason, like the kubelet (not a silent hang)", async () => {
+    const pod = makePod("no-image", {
+      containers: [{ name: "main", image: "ild/does-not-exist:1", imagePullPolicy: "Never" }],
+    });
+    expect((await client.create(retrieved(pod))).status).toBe(200);
+    const waiting = await waitFor("the image error to be reported", async () => {
+      const [status] = await client.status([pod]);
+      const state = status?.containers?.[0]?.state?.waiting;
+      return state?.reason === "ContainerCreating" ? undefined : state;
+    });
+    expect(waiting.reason).toBe("ErrImageNeverPull");
+    expect(waiting.message).toContain("ild/does-not-exist:1");
     expect((await client.delete(pod)).status).toBe(200);
   });
 
