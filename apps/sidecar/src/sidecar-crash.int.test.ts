@@ -31,7 +31,7 @@ afterAll(async () => {
     await removeLabelled(first.instance);
     await first.cleanup();
   }
-}, 60_000);
+}, 150_000);
 
 async function start(reuse?: SidecarProcess): Promise<SidecarProcess> {
   const sidecar = await startSidecarProcess({
@@ -81,7 +81,7 @@ describe("kill -9 and restart", () => {
 
     const second = await start(first);
     const again = interlinkLike({ port: second.port as number });
-    await second.waitForLine((line) => String(line.msg ?? "").startsWith("reconcile:"), 60_000);
+    await second.waitForLine((line) => String(line.msg ?? "").startsWith("reconcile:"), 120_000);
 
     // Its device booking survived the crash (restored from labels), nothing else was booked.
     expect(await freeDevices(again)).toBe("1");
@@ -152,5 +152,5 @@ describe("kill -9 and restart", () => {
     expect(await restarted.stop("SIGTERM")).toBe(0);
     await removeLabelled(sidecar.instance);
     await sidecar.cleanup();
-  }, 90_000);
+  }, 150_000);
 });

@@ -34,7 +34,7 @@ beforeAll(async () => {
   });
   client = interlinkLike({ port: sidecar.port as number, token: TOKEN });
   anonymous = interlinkLike({ port: sidecar.port as number });
-}, 90_000);
+}, 150_000);
 
 afterAll(async () => {
   await closeClients();
@@ -43,7 +43,7 @@ afterAll(async () => {
     await removeLabelled(sidecar.instance);
     await sidecar.cleanup();
   }
-}, 60_000);
+}, 150_000);
 
 describe("ping and auth", () => {
   it("answers the ping ([] on GET /status) with a PingResponse", async () => {

@@ -25,7 +25,7 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) {
     await cleanup();
   }
-}, 60_000);
+}, 150_000);
 
 function track(sidecar: SidecarProcess): SidecarProcess {
   cleanups.push(async () => {
@@ -140,5 +140,5 @@ describe("SIGTERM", () => {
     expect(status?.JID).toBe(JSON.parse(created.body).PodJID);
     expect(status?.containers?.[0]?.state?.running).toBeDefined();
     expect((await again.delete(pod)).status).toBe(200);
-  }, 90_000);
+  }, 150_000);
 });

@@ -45,7 +45,7 @@ afterAll(async () => {
     await removeLabelled(sidecar.instance);
     await sidecar.cleanup();
   }
-}, 60_000);
+}, 150_000);
 
 describe("pods in DINDs, as interLink drives them", () => {
   it("hello world: 200 {PodUID, PodJID}, Succeeded with exit code 0, logs, delete", async () => {
@@ -159,13 +159,13 @@ describe("pods in DINDs, as interLink drives them", () => {
       ],
     });
     expect((await client.create(retrieved(pod))).status).toBe(200);
-    const clientStatus = await waitTerminated(client, pod, "client", 60_000);
+    const clientStatus = await waitTerminated(client, pod, "client", 90_000);
     expect(clientStatus.state?.terminated?.exitCode).toBe(0);
     const [status] = await client.status([pod]);
     expect(status === undefined ? undefined : containerState(status, "server")?.state?.running).toBeDefined();
     expect((await client.logs(logRequest(pod, "client"))).body).toBe("reached\n");
     expect((await client.delete(pod)).status).toBe(200);
-  }, 90_000);
+  }, 150_000);
 
   it("failing containers report their real exit code; a failing init container stops the pod", async () => {
     const pod = makePod("failing", {
@@ -222,14 +222,14 @@ describe("pods in DINDs, as interLink drives them", () => {
         const entry = status === undefined ? undefined : containerState(status, "flaky");
         return (entry?.restartCount ?? 0) >= 1 ? entry : undefined;
       },
-      45_000,
+      90_000,
     );
     expect(flaky.restartCount).toBeGreaterThanOrEqual(1);
     const previous = await client.logs(logRequest(pod, "flaky", { Previous: true }));
     expect(previous.status).toBe(200);
     expect(previous.body).toBe("run\n");
     expect((await client.delete(pod)).status).toBe(200);
-  }, 90_000);
+  }, 150_000);
 
   it("logs: Tail, Bytes, Timestamps, SinceSeconds, SinceTime and Follow until the container ends (Previous: above)", async () => {
     const pod = makePod("logs", {
@@ -256,7 +256,7 @@ describe("pods in DINDs, as interLink drives them", () => {
     expect((await client.logs(logRequest(pod, "main", { SinceTime: future }))).body).toBe("");
     expect((await client.logs(logRequest(pod, "main", { SinceSeconds: 3600 }))).body).toContain("line1");
     expect((await client.delete(pod)).status).toBe(200);
-  }, 60_000);
+  }, 150_000);
 
   it("the ping still answers fast with a PingResponse", async () => {
     const answer = await client.ping();

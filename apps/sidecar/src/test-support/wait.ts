@@ -33,7 +33,7 @@ export function containerState(status: PodStatus, name: string): ContainerStatus
 }
 
 /** Waits until a container is terminated and returns its status. */
-export async function waitTerminated(client: InterlinkLike, pod: Pod, container: string, timeoutMs = 40_000) {
+export async function waitTerminated(client: InterlinkLike, pod: Pod, container: string, timeoutMs = 90_000) {
   return waitFor(
     `${container} of ${pod.metadata?.name} to terminate`,
     async () => {
@@ -45,7 +45,7 @@ export async function waitTerminated(client: InterlinkLike, pod: Pod, container:
   );
 }
 
-export async function waitRunning(client: InterlinkLike, pod: Pod, container: string, timeoutMs = 40_000) {
+export async function waitRunning(client: InterlinkLike, pod: Pod, container: string, timeoutMs = 90_000) {
   return waitFor(
     `${container} of ${pod.metadata?.name} to run`,
     async () => {
