@@ -134,6 +134,12 @@ describe("ild-run", () => {
     expect(JSON.parse(io.out.join("")).pod).toBe("tools/from-context");
   });
 
+  it("prints the usage on --help and exits 0", async () => {
+    const io = capture();
+    expect(await runCli(["--help"], io)).toBe(0);
+    expect(io.out.join("")).toMatch(/^usage: ild-run pod\.yaml/);
+  });
+
   it("rejects a bad engine with the usage text", async () => {
     const io = capture();
     expect(await runCli(["pod.yaml", "--engine", "vm"], io)).toBe(2);

@@ -179,7 +179,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     args = await parseCli(argv, io.env);
     limit = timeoutMs(args.context);
   } catch (error) {
-    io.stderr(`${error instanceof UsageError && error.message ? `ild-run: ${error.message}\n` : ""}${USAGE}`);
+    if (error instanceof UsageError && error.message === "") {
+      io.stdout(USAGE);
+      return 0;
+    }
+    io.stderr(`ild-run: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
   const pod = (await loadObjects(args.podFile)).find((object) => object.kind === "Pod" || object.spec) as
