@@ -299,7 +299,9 @@ describe("auth, routing and operator routes", () => {
     expect((await call("GET", "/status", [], { authorization: "Bearer wrong" })).status).toBe(401);
     expect((await call("GET", "/status", [], { authorization: "Bearer s3cret-token" })).status).toBe(200);
     expect((await call("GET", "/metrics", undefined)).status).toBe(401);
-    expect((await call("GET", "/healthz")).status).toBe(200);
+    const health = await call("GET", "/healthz");
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toMatchObject({ status: "ok", ready: true, pool: { warm: 1 } });
   });
 
   it("answers 404 for unknown paths and 405 for wrong methods", async () => {

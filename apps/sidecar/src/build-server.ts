@@ -45,7 +45,14 @@ export interface SidecarHandler {
 /** The whole HTTP behaviour as a pure factory: dependencies in, a node:http request listener out. */
 export function createSidecarHandler(deps: ServerDependencies): SidecarHandler {
   const creates = createCreateRegistry();
-  const state: RouteState = { deps, creates };
+  let ready = deps.ready === undefined;
+  deps.ready?.then(
+    () => {
+      ready = true;
+    },
+    () => undefined,
+  );
+  const state: RouteState = { deps, creates, isReady: () => ready };
   const isAuthorized = createTokenCheck(deps.settings.authToken);
   const active = new Set<AbortController>();
   let idle: Array<() => void> = [];

@@ -50,6 +50,8 @@ export interface RequestContext {
 export interface RouteState {
   deps: ServerDependencies;
   creates: CreateRegistry;
+  /** True once `deps.ready` resolved. */
+  isReady: () => boolean;
 }
 
 export type RouteHandler = (context: RequestContext, state: RouteState) => Promise<void>;

@@ -6,10 +6,14 @@ import type { RouteHandler } from "../route-context.js";
 
 const PHASES: PodPhase[] = ["Pending", "Running", "Succeeded", "Failed", "Unknown"];
 
-/** GET /healthz: the process serves; pool and pod counts for a quick look. No authentication. */
-export const handleHealthz: RouteHandler = async (context, { deps }) => {
+/**
+ * GET /healthz: the process serves (liveness); `ready` once the pods of a previous run are recovered and
+ * pod routes answer without waiting; pool and pod counts for a quick look. No authentication.
+ */
+export const handleHealthz: RouteHandler = async (context, { deps, isReady }) => {
   sendJson(context.response, 200, {
     status: "ok",
+    ready: isReady(),
     pods: deps.runner.list().length,
     pool: deps.poolStats?.() ?? null,
   });
