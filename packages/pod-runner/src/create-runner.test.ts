@@ -291,6 +291,20 @@ describe("hooks", () => {
     expect(runner.status(handle.podUid).found).toBe(false);
   });
 
+  it("refuses an egress allow-list on the host engine before creating anything", async () => {
+    const runner = makeRunner();
+    await expect(
+      runner.start(
+        podInput(
+          "egress",
+          { containers: [shell("app", "")] },
+          { annotations: { "ild.io/egress-allow": "10.0.0.0/8" } },
+        ),
+      ),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/egress rules need the dind engine/) });
+    expect(docker.containers.size).toBe(0);
+  });
+
   it("denies privileged containers and hostPaths outside the allow-list by default", async () => {
     const runner = makeRunner({ hookConfig: { hostPathAllowList: ["/srv/data"] } });
     await expect(

@@ -92,6 +92,12 @@ export const egressAclHook: Hook = {
   phases: {
     "pre-create": (context) => {
       egressAllowList(context.plan.annotations, context.config?.egressDefaultAllowCidrs);
+      if (context.engine === "host" && context.plan.annotations[EGRESS_ANNOTATION] !== undefined) {
+        throw new InvalidPodError(
+          `metadata.annotations["${EGRESS_ANNOTATION}"]`,
+          "egress rules need the dind engine (pod runs on host)",
+        );
+      }
     },
     "pre-run": async (context) => {
       const allow = egressAllowList(context.plan.annotations, context.config?.egressDefaultAllowCidrs);

@@ -588,6 +588,8 @@ export class PodController {
     if (info === "closed") {
       return false;
     }
+    this.exits.delete(id);
+    this.noted.delete(id);
     this.probes.get(id)?.abort();
     this.probes.delete(id);
     const written = readTerminationMessage(
