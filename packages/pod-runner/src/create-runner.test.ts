@@ -207,6 +207,42 @@ describe("images", () => {
   });
 });
 
+describe("engine errors", () => {
+  it("shows a failed create as CreateContainerError and creates it again after the back-off", async () => {
+    docker.failNext.create = "invalid mount config for type bind: bind source path does not exist";
+    const runner = makeRunner();
+    const handle = await started(
+      runner,
+      podInput("create-error", { containers: [shell("app", "sleep 1000")] }),
+    );
+    const waiting = containerState(runner.status(handle.podUid), "app")?.state?.waiting;
+    expect(waiting).toMatchObject({
+      reason: "CreateContainerError",
+      message: expect.stringMatching(/bind source/),
+    });
+    await clock.advance(10_000);
+    expect(containerState(runner.status(handle.podUid), "app")?.state?.running).toBeDefined();
+    await runner.close();
+  });
+
+  it("records a failed start as terminated StartError (exit 128) and restarts per policy", async () => {
+    docker.failNext.start = 'OCI runtime create failed: exec: "nope": executable file not found in $PATH';
+    const runner = makeRunner();
+    const handle = await started(
+      runner,
+      podInput("start-error", { containers: [shell("app", "sleep 1000")] }),
+    );
+    const app = containerState(runner.status(handle.podUid), "app");
+    expect(app?.state?.waiting?.reason).toBe("CrashLoopBackOff");
+    expect(app?.lastState?.terminated).toMatchObject({ exitCode: 128, reason: "StartError" });
+    await clock.advance(10_000);
+    const restarted = containerState(runner.status(handle.podUid), "app");
+    expect(restarted?.state?.running).toBeDefined();
+    expect(restarted?.restartCount).toBe(1);
+    await runner.close();
+  });
+});
+
 describe("hooks", () => {
   function recorder(calls: string[], name: string, priority: number, fail?: HookPhase): Hook {
     const phases: Hook["phases"] = {};

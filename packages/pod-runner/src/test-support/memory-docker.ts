@@ -37,6 +37,8 @@ export class MemoryDocker implements DockerClient {
   readonly calls: string[] = [];
   onStart: (container: MemoryContainer) => void = () => {};
   pullError: string | undefined;
+  /** The next create/start of a pod container (not the sandbox) fails with this message. */
+  failNext: { create?: string; start?: string } = {};
   private readonly emitter = new EventEmitter();
   private counter = 0;
 
@@ -80,6 +82,11 @@ export class MemoryDocker implements DockerClient {
 
   async createContainer(name: string | undefined, body: ContainerCreateBody): Promise<string> {
     this.calls.push(`create ${name}`);
+    if (this.failNext.create !== undefined && body.Labels?.["io.ild.container-name"] !== undefined) {
+      const message = this.failNext.create;
+      this.failNext.create = undefined;
+      throw new Error(message);
+    }
     if ([...this.containers.values()].some((container) => container.name === name)) {
       throw new DockerConflictError("container.create", `name ${name} in use`);
     }
@@ -104,6 +111,13 @@ export class MemoryDocker implements DockerClient {
       throw new Error(`no container ${id}`);
     }
     this.calls.push(`start ${container.name}`);
+    if (this.failNext.start !== undefined && container.labels["io.ild.container-name"] !== undefined) {
+      const message = this.failNext.start;
+      this.failNext.start = undefined;
+      container.status = "exited";
+      container.exitCode = 128;
+      throw new Error(message);
+    }
     container.status = "running";
     container.startedAt = new Date().toISOString();
     this.emit(container, "start");
