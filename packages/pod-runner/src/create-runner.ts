@@ -529,5 +529,3 @@ export function createRunner(options: RunnerOptions): Runner {
   };
   return runner;
 }
-
-export { LABEL_POD_UID };

@@ -104,6 +104,7 @@ export class PodController {
   private readonly completion = deferred<void>();
   private runPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
+  private terminating: Promise<void> | undefined;
   private readonly probes = new Map<string, AbortController>();
 
   constructor(record: PodRecord, deps: ControllerDeps) {
@@ -250,6 +251,8 @@ export class PodController {
         await this.terminateAll(reason, message, this.record.plan.terminationGracePeriodSeconds);
       }
     } finally {
+      // a deadline or hook failure that is still stopping containers finishes before the pod completes
+      await this.terminating;
       this.changed();
       if (this.record.phase === "Succeeded" || this.record.phase === "Failed") {
         this.completion.resolve();
@@ -279,13 +282,16 @@ export class PodController {
   }
 
   /** Marks the pod Failed, stops every running container with grace, marks the rest terminated. */
-  async terminateAll(reason: string, message: string, graceSeconds: number): Promise<void> {
-    this.record.phase = "Failed";
-    this.record.reason = reason;
-    this.record.message = message;
-    this.supervision.abort();
-    await this.stopContainers(graceSeconds);
-    this.failRemaining(reason, message, 1);
+  terminateAll(reason: string, message: string, graceSeconds: number): Promise<void> {
+    this.terminating ??= (async () => {
+      this.record.phase = "Failed";
+      this.record.reason = reason;
+      this.record.message = message;
+      this.supervision.abort();
+      await this.stopContainers(graceSeconds);
+      this.failRemaining(reason, message, 1);
+    })();
+    return this.terminating;
   }
 
   /** Containers that never ran (or wait for a restart) become terminated with the pod's failure. */
