@@ -434,6 +434,30 @@ describe("start", () => {
     expect(docker.networks.size).toBe(0);
   });
 
+  it("answers status from memory: no engine call per status, also with many pods", async () => {
+    const runner = makeRunner();
+    const handles = [];
+    for (let index = 0; index < 50; index += 1) {
+      handles.push(
+        await started(runner, podInput(`many-${index}`, { containers: [shell("app", "sleep 1000")] })),
+      );
+    }
+    const before = docker.calls.length;
+    const inspect = docker.inspectContainer.bind(docker);
+    let inspects = 0;
+    docker.inspectContainer = (id) => {
+      inspects += 1;
+      return inspect(id);
+    };
+    for (const handle of handles) {
+      expect(containerState(runner.status(handle.podUid), "app")?.state?.running).toBeDefined();
+    }
+    expect(runner.list()).toHaveLength(50);
+    expect(docker.calls.length).toBe(before);
+    expect(inspects).toBe(0);
+    await runner.close();
+  });
+
   it("answers status for an unknown pod from memory without throwing", () => {
     const runner = makeRunner();
     const status = runner.status("4c9e3a0c-1d2b-4e5f-8a9b-0c1d2e3f4a5b", {
