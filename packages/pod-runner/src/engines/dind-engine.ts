@@ -43,6 +43,7 @@ export function createDindEngine(options: DindEngineOptions): SandboxEngine {
     async createSandbox(request: SandboxRequest): Promise<Sandbox> {
       const { plan, podUid, signal } = request;
       const labels = { ...request.labels, [LABEL_RUNNER]: runnerId, [LABEL_POD_UID]: podUid };
+      // No DIND-level resources: the inner dockerd needs its own memory; limits sit on the inner containers.
       const lease = await pool.acquire({
         podUid,
         labels,
