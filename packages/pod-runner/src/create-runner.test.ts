@@ -458,6 +458,20 @@ describe("start", () => {
     await runner.close();
   });
 
+  it("recovers only its own pods from a shared run root", async () => {
+    const mine = makeRunner();
+    const other = makeRunner({ runnerId: "other" });
+    const handle = await started(other, podInput("not-mine", { containers: [shell("app", "sleep 1000")] }));
+    await other.close();
+    await mine.recover();
+    expect(mine.status(handle.podUid).found).toBe(false);
+    expect(docker.byName("app")).toHaveLength(1);
+    const owner = makeRunner({ runnerId: "other" });
+    await owner.recover();
+    expect(owner.status(handle.podUid).found).toBe(true);
+    await owner.close();
+  });
+
   it("answers status for an unknown pod from memory without throwing", () => {
     const runner = makeRunner();
     const status = runner.status("4c9e3a0c-1d2b-4e5f-8a9b-0c1d2e3f4a5b", {

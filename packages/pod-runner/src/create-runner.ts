@@ -290,7 +290,7 @@ export function createRunner(options: RunnerOptions): Runner {
     await runHookPhase(hooksFor(hooks, "pre-create"), "pre-create", probe.hookContext(), logger);
     const devices = allocateDevices(plan);
     const paths = podPaths(options.dataRoot, options.runRoot, plan.uid);
-    await savePod(paths, { version: 1, input, engine: engineKind, startedAt: record.startedAt });
+    await savePod(paths, { version: 1, input, engine: engineKind, startedAt: record.startedAt, runnerId });
     const controller = await launch(input, plan, engineKind, record.startedAt, signal, devices);
     return handleOf(controller);
   };
@@ -323,6 +323,10 @@ export function createRunner(options: RunnerOptions): Runner {
   const resume = async (podUid: string): Promise<void> => {
     const paths = podPaths(options.dataRoot, options.runRoot, podUid);
     const stored = await loadPod(paths);
+    if (stored?.runnerId !== undefined && stored.runnerId !== runnerId) {
+      logger.debug({ podUid, owner: stored.runnerId }, "pod belongs to another runner");
+      return;
+    }
     if (stored === undefined || (await isStopping(paths))) {
       await teardown(podUid, 0);
       return;

@@ -11,6 +11,8 @@ export interface StoredPod {
   engine: EngineKind;
   /** Epoch ms of the first start (activeDeadlineSeconds). */
   startedAt: number;
+  /** The runner that owns the pod: a runner recovering from a shared run root leaves others' pods alone. */
+  runnerId?: string;
 }
 
 export async function savePod(paths: PodPaths, stored: StoredPod): Promise<void> {
