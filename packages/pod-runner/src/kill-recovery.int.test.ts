@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { podPaths } from "./files/pod-paths.js";
-import { BUSYBOX, podInput } from "./test-support/pods.js";
+import { BUSYBOX, podInput, shell } from "./test-support/pods.js";
 import {
   containerState,
   createTestRunner,
@@ -27,6 +27,36 @@ afterAll(async () => {
   await fixture.cleanup();
 });
 
+function spawnChild(podFile: string, mode?: "hold"): ChildProcess {
+  const { dataRoot, runRoot, runnerId } = fixture.options;
+  const argv = [childScript, dataRoot, runRoot, runnerId ?? "", podFile, ...(mode ? [mode] : [])];
+  child = spawn(process.execPath, ["--conditions=@ild/source", "--import", tsxLoader, ...argv], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return child;
+}
+
+/** Resolves with the first capture group once the child printed a line matching `pattern`. */
+function output(running: ChildProcess, pattern: RegExp): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    running.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = pattern.exec(out);
+      if (match) {
+        resolve(match[1]);
+      }
+    });
+    running.once("exit", (code) => reject(new Error(`child exited with ${code}`)));
+  });
+}
+
+async function kill(running: ChildProcess): Promise<void> {
+  running.kill("SIGKILL");
+  await new Promise((resolve) => running.once("exit", resolve));
+  child = undefined;
+}
+
 describe("kill -9 of the runner process", () => {
   it("leaves the pod running; a new runner takes it back from labels and pod.json, and stops it cleanly", async () => {
     const input = podInput("survivor", {
@@ -38,37 +68,10 @@ describe("kill -9 of the runner process", () => {
     });
     const podFile = path.join(fixture.root, "pod.json");
     await writeFile(podFile, JSON.stringify(input));
-    const { dataRoot, runRoot, runnerId } = fixture.options;
-    const running = spawn(
-      process.execPath,
-      [
-        "--conditions=@ild/source",
-        "--import",
-        tsxLoader,
-        childScript,
-        dataRoot,
-        runRoot,
-        runnerId ?? "",
-        podFile,
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    child = running;
-    const podUid = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      running.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /started (\S+)\n/.exec(out);
-        if (match?.[1]) {
-          resolve(match[1]);
-        }
-      });
-      running.once("exit", (code) => reject(new Error(`child exited with ${code}`)));
-    });
+    const running = spawnChild(podFile);
+    const podUid = (await output(running, /started (\S+)\n/)) ?? "";
     const before = await fixture.docker.listContainers({ label: [`io.ild.pod-uid=${podUid}`] });
-    running.kill("SIGKILL");
-    await new Promise((resolve) => running.once("exit", resolve));
-    child = undefined;
+    await kill(running);
 
     const runner = fixture.restart();
     await runner.recover();
@@ -106,6 +109,33 @@ describe("kill -9 of the runner process", () => {
     expect(
       await fixture.docker.listContainers({ all: true, label: [`io.ild.pod-uid=${handle.podUid}`] }),
     ).toEqual([]);
+    fixture.runner = runner;
+  });
+
+  it("finishes a pod whose runner was killed in the middle of starting it", async () => {
+    const input = podInput("killed-starting", {
+      restartPolicy: "Never",
+      containers: [shell("main", "echo finished")],
+    });
+    const podFile = path.join(fixture.root, "starting.json");
+    await writeFile(podFile, JSON.stringify(input));
+    const running = spawnChild(podFile, "hold");
+    await output(running, /(holding)\n/);
+    await kill(running);
+    const uid = input.pod.metadata?.uid ?? "";
+    const main = await fixture.docker.listContainers({
+      all: true,
+      label: [`io.ild.pod-uid=${uid}`, "io.ild.container-name=main"],
+    });
+    expect(main).toEqual([]);
+
+    const runner = fixture.restart();
+    await runner.recover();
+    const final = await runner.waitForCompletion(uid, { timeoutMs: 30_000 });
+    expect(final.phase).toBe("Succeeded");
+    expect(containerState(final, "main")?.state?.terminated?.exitCode).toBe(0);
+    await runner.stop(uid);
+    expect(await fixture.docker.listContainers({ all: true, label: [`io.ild.pod-uid=${uid}`] })).toEqual([]);
     fixture.runner = runner;
   });
 });
