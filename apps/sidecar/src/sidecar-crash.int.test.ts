@@ -26,10 +26,10 @@ afterAll(async () => {
   for (const sidecar of started) {
     await sidecar.stop("SIGKILL");
   }
-  const first = started[0];
-  if (first !== undefined) {
-    await removeLabelled(first.instance);
-    await first.cleanup();
+  // Every instance and folder, also when a test failed half-way (restarts share their first's folders).
+  for (const sidecar of started) {
+    await removeLabelled(sidecar.instance);
+    await sidecar.cleanup();
   }
 }, 150_000);
 
@@ -150,7 +150,5 @@ describe("kill -9 and restart", () => {
     const client = interlinkLike({ socketPath: restarted.socketPath as string });
     expect((await client.ping()).status).toBe(200);
     expect(await restarted.stop("SIGTERM")).toBe(0);
-    await removeLabelled(sidecar.instance);
-    await sidecar.cleanup();
   }, 150_000);
 });
