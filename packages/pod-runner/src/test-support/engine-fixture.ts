@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { noopLogger } from "@ild/common";
+import { type Logger, noopLogger } from "@ild/common";
 import { createDindPool, createDockerClient, type DindPool, type DockerClient } from "@ild/dind-pool";
 import { createRunner } from "../create-runner.js";
 import { ensureTmpfs } from "../files/ensure-tmpfs.js";
@@ -24,8 +24,10 @@ export interface EngineFixture {
   hostDir: string;
   /** The engine a pod's containers live in (host, or the pod's DIND). */
   podDocker(podUid: string): DockerClient;
+  /** Messages the runner logged at error level (recover() logs a pod it could not take back). */
+  errors: string[];
   /** What a restarted process builds: a new runner (dind: and a new pool object on the same pool id). */
-  restart(): Runner;
+  restart(): Promise<Runner>;
   /** Containers (host) or leases (dind) of the pod still there. */
   leftovers(podUid: string): Promise<number>;
   cleanup(): Promise<void>;
@@ -63,8 +65,17 @@ export async function createEngineFixture(
     pool = newPool();
   }
   const runners: Runner[] = [];
+  const errors: string[] = [];
+  const logger: Logger = {
+    debug() {},
+    info() {},
+    warn() {},
+    error: (bindings, message) => errors.push(`${message} ${JSON.stringify(bindings)}`),
+    child: () => logger,
+  };
   const options: RunnerOptions = {
     docker,
+    logger,
     ...(pool ? { pool } : {}),
     dataRoot,
     runRoot,
@@ -82,6 +93,7 @@ export async function createEngineFixture(
   };
   const fixture: EngineFixture = {
     engine,
+    errors,
     runner: makeRunner(),
     docker,
     options,
@@ -97,8 +109,10 @@ export async function createEngineFixture(
       }
       return lease.docker;
     },
-    restart() {
+    async restart() {
       if (engine === "dind") {
+        // a dead process's pool object is gone too: its warm DINDs go, its leases stay for the next one
+        await pool?.close();
         pool = newPool();
         options.pool = pool;
       }

@@ -54,8 +54,9 @@ export function recoverySuite(get: () => EngineFixture): void {
       const before = await running(first, handle.podUid, "app");
       await first.close();
 
-      const second = get().restart();
+      const second = await get().restart();
       await second.recover();
+      expect(get().errors).toEqual([]);
       const after = second.status(handle.podUid);
       expect(after.found).toBe(true);
       expect(after.phase).toBe("Running");
@@ -84,13 +85,14 @@ export function recoverySuite(get: () => EngineFixture): void {
         restartPolicy: "Never",
         containers: [shell("main", "echo finished")],
       });
-      const first = get().restart();
+      const first = await get().restart();
       const handle = asHandle(await first.start(input));
       expect(first.status(handle.podUid).phase).toBe("Pending");
       await first.close();
 
-      const second = get().restart();
+      const second = await get().restart();
       await second.recover();
+      expect(get().errors).toEqual([]);
       const final = await second.waitForCompletion(handle, { timeoutMs: 60_000 });
       expect(final.phase).toBe("Succeeded");
       expect(final.status.JID).toBe(handle.jobId);
@@ -111,8 +113,9 @@ export function recoverySuite(get: () => EngineFixture): void {
         engine: get().engine,
         startedAt: Date.now(),
       });
-      const runner = get().restart();
+      const runner = await get().restart();
       await runner.recover();
+      expect(get().errors).toEqual([]);
       const final = await runner.waitForCompletion(uid, { timeoutMs: 60_000 });
       expect(final.phase).toBe("Failed");
       expect(containerState(final, "main")?.state?.terminated?.exitCode).toBe(5);
