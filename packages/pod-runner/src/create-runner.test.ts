@@ -472,6 +472,25 @@ describe("start", () => {
     await owner.close();
   });
 
+  it("answers Pending with ContainerCreating while a start is in flight", async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const runner = makeRunner({
+      hooks: [{ name: "slow", priority: 0, phases: { "pre-create": () => gate } }],
+    });
+    const input = podInput("in-flight", { containers: [shell("app", "sleep 1000")] });
+    const starting = runner.start(input);
+    await flush();
+    const status = runner.status(input.pod.metadata?.uid ?? "");
+    expect(status).toMatchObject({ found: true, phase: "Pending" });
+    expect(containerState(status, "app")?.state?.waiting?.reason).toBe("ContainerCreating");
+    open();
+    await starting;
+    await runner.close();
+  });
+
   it("answers status for an unknown pod from memory without throwing", () => {
     const runner = makeRunner();
     const status = runner.status("4c9e3a0c-1d2b-4e5f-8a9b-0c1d2e3f4a5b", {

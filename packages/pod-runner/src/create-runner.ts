@@ -91,6 +91,8 @@ export function createRunner(options: RunnerOptions): Runner {
 
   const pods = new Map<string, PodController>();
   const starting = new Map<string, Promise<PodHandle>>();
+  /** Pods whose start is in flight (hooks, devices, files, sandbox): status answers Pending for them. */
+  const startingRecords = new Map<string, PodRecord>();
   const stopping = new Map<string, Promise<void>>();
   const podTranslator: PodTranslator = options.translator ?? defaultTranslator;
   let tmpfsPromise: Promise<boolean> | undefined;
@@ -286,6 +288,7 @@ export function createRunner(options: RunnerOptions): Runner {
   ) => {
     await ensureSecretsTmpfs();
     const record = newRecord(input, plan, engineKind, clock.now());
+    startingRecords.set(plan.uid, record);
     const probe = await newController(record);
     await runHookPhase(hooksFor(hooks, "pre-create"), "pre-create", probe.hookContext(), logger);
     const devices = allocateDevices(plan);
@@ -403,9 +406,10 @@ export function createRunner(options: RunnerOptions): Runner {
       if (inFlight !== undefined) {
         return inFlight;
       }
-      const promise = doStart(input, plan, engineKind, startOptions.signal).finally(() =>
-        starting.delete(uid),
-      );
+      const promise = doStart(input, plan, engineKind, startOptions.signal).finally(() => {
+        starting.delete(uid);
+        startingRecords.delete(uid);
+      });
       starting.set(uid, promise);
       return promise;
     },
@@ -459,10 +463,11 @@ export function createRunner(options: RunnerOptions): Runner {
 
     status(podUid: string, fallback?: StatusFallback): StatusResult {
       const controller = pods.get(podUid);
-      if (controller === undefined) {
-        return notFoundStatus(podUid, fallback);
+      if (controller !== undefined) {
+        return toStatusResult(controller.record, sidecarStatusIn);
       }
-      return toStatusResult(controller.record, sidecarStatusIn);
+      const record = startingRecords.get(podUid);
+      return record ? toStatusResult(record, sidecarStatusIn) : notFoundStatus(podUid, fallback);
     },
 
     async logs(podUid: string, container: string, logOptions: LogRequestOptions = {}): Promise<Readable> {
