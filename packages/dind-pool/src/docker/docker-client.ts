@@ -226,7 +226,15 @@ export interface DockerClient {
     options?: CallOptions,
   ): Promise<void>;
 
-  createVolume(name: string, labels: Record<string, string>, options?: CallOptions): Promise<void>;
+  /**
+   * `driverOptions` go to the local driver as `DriverOpts`, e.g. `{ type: "tmpfs", device: "tmpfs", o: "size=64m" }`
+   * for a memory-backed volume.
+   */
+  createVolume(
+    name: string,
+    labels: Record<string, string>,
+    options?: CallOptions & { driverOptions?: Record<string, string> },
+  ): Promise<void>;
   /** 404 is success. */
   removeVolume(name: string, options?: CallOptions): Promise<void>;
   listVolumes(

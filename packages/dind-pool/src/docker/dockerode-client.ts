@@ -874,11 +874,16 @@ class DockerodeClient implements DockerClient {
     });
   }
 
-  async createVolume(name: string, labels: Record<string, string>, options?: CallOptions): Promise<void> {
+  async createVolume(
+    name: string,
+    labels: Record<string, string>,
+    options?: CallOptions & { driverOptions?: Record<string, string> },
+  ): Promise<void> {
+    const driver = options?.driverOptions ? { Driver: "local", DriverOpts: options.driverOptions } : {};
     await this.dial("volume.create", {
       path: "/volumes/create",
       method: "POST",
-      body: { Name: name, Labels: labels },
+      body: { Name: name, Labels: labels, ...driver },
       ok: [201],
       signal: options?.signal,
     });

@@ -5,7 +5,7 @@ import type { PodIpNetworkOptions } from "../runner-types.js";
 import { ensureImageIn } from "./ensure-image.js";
 import { followEvents } from "./event-stream.js";
 import { LABEL_CONTAINER_KIND, LABEL_POD_UID, LABEL_RUNNER, LABEL_VOLUME, SANDBOX_KIND } from "./labels.js";
-import { sharedMemoryVolumes } from "./memory-volumes.js";
+import { sharedMemoryVolumes, tmpfsVolumeOptions } from "./memory-volumes.js";
 import type { EnsureImageRequest, Sandbox, SandboxEngine, SandboxRequest } from "./sandbox-engine.js";
 
 export interface HostEngineOptions {
@@ -137,17 +137,21 @@ export function createHostEngine(options: HostEngineOptions): SandboxEngine & { 
         network = networkName(podUid);
         await docker.createNetwork({ Name: network, Driver: "bridge", Labels: labels }, call);
       }
-      for (const volume of plan.volumes) {
-        if (volume.kind === "emptyDir" && volume.medium === "memory") {
-          await docker.createVolume(
-            volumeName(podUid, volume.name),
-            { ...labels, [LABEL_VOLUME]: volume.name },
-            call,
-          );
-        }
+      // A memory emptyDir shared by several containers is a tmpfs volume that the sandbox holds mounted
+      // for the pod's whole life (Docker unmounts a tmpfs volume, losing its content, once no running
+      // container uses it: between an init container and the regular ones, say).
+      const memoryVolumeNames: Record<string, string> = {};
+      for (const name of sharedMemoryVolumes(plan)) {
+        const volume = plan.volumes.find((candidate) => candidate.name === name);
+        memoryVolumeNames[name] = volumeName(podUid, name);
+        await docker.createVolume(
+          volumeName(podUid, name),
+          { ...labels, [LABEL_VOLUME]: name },
+          { ...call, driverOptions: tmpfsVolumeOptions(volume?.sizeLimitBytes) },
+        );
       }
       const podIpNetwork = options.podIpNetwork;
-      const settings = toDockerSandboxSettings(plan);
+      const settings = toDockerSandboxSettings(plan, { memoryVolumeNames });
       const hostConfig: Record<string, unknown> = {
         ...settings.HostConfig,
         Init: true,

@@ -15,3 +15,9 @@ export function sharedMemoryVolumes(plan: PodPlan): string[] {
     )
     .map((volume) => volume.name);
 }
+
+/** Local-driver options of a memory-backed volume: world-writable like a Kubernetes emptyDir, size-capped. */
+export function tmpfsVolumeOptions(sizeLimitBytes?: number): Record<string, string> {
+  const size = sizeLimitBytes === undefined ? "" : `,size=${sizeLimitBytes}`;
+  return { type: "tmpfs", device: "tmpfs", o: `mode=1777${size}` };
+}

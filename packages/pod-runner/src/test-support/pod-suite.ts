@@ -202,12 +202,18 @@ export function podSuite(get: () => EngineFixture): void {
       await get().runner.stop(handle);
     });
 
-    it("mounts a private memory emptyDir as tmpfs and shares a memory emptyDir between containers", async () => {
+    it("mounts a private memory emptyDir as tmpfs and shares a memory emptyDir (kept across the init container) between containers", async () => {
       const input = podInput("memory", {
         restartPolicy: "Never",
         volumes: [
           { name: "scratch", emptyDir: { medium: "Memory" } },
           { name: "shared", emptyDir: { medium: "Memory" } },
+        ],
+        initContainers: [
+          {
+            ...shell("seed", "echo seeded > /shared/seed"),
+            volumeMounts: [{ name: "shared", mountPath: "/shared" }],
+          },
         ],
         containers: [
           {
@@ -217,7 +223,7 @@ export function podSuite(get: () => EngineFixture): void {
           {
             ...shell(
               "reader",
-              "until [ -f /shared/file ]; do sleep 0.1; done; cat /shared/file; grep ' /scratch ' /proc/mounts | cut -d' ' -f3",
+              "until [ -f /shared/file ]; do sleep 0.1; done; cat /shared/seed /shared/file; grep -E ' /(shared|scratch) ' /proc/mounts | cut -d' ' -f3",
             ),
             volumeMounts: [
               { name: "shared", mountPath: "/shared" },
@@ -228,7 +234,9 @@ export function podSuite(get: () => EngineFixture): void {
       });
       const { handle, final } = await runToEnd(input);
       expect(final.phase).toBe("Succeeded");
-      expect(await readAll(await get().runner.logs(handle.podUid, "reader"))).toBe("in-memory\ntmpfs\n");
+      expect(await readAll(await get().runner.logs(handle.podUid, "reader"))).toBe(
+        "seeded\nin-memory\ntmpfs\ntmpfs\n",
+      );
       await get().runner.stop(handle);
     });
 
