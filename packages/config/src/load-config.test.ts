@@ -69,7 +69,7 @@ describe("loadConfig without a file", () => {
     expect(config.runRoot).toBe("/run/ild");
     expect(config.docker).toEqual({});
     expect(config.logging.level).toBe("info");
-    expect(config.gpu).toEqual({ enabled: false, fpgaEnabled: false, fpgaBookkeeping: true, devices: {} });
+    expect(config.gpu).toEqual({ enabled: true, fpgaEnabled: false, fpgaBookkeeping: true, devices: {} });
     expect(config.policy).toEqual({ privileged: "deny", hostPathAllowList: [], egressAllowCidrs: [] });
     expect(sources["server.port"]).toEqual({ kind: "default" });
   });

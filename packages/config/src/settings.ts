@@ -189,9 +189,10 @@ export const settings: readonly SettingSpec[] = [
     env: "ILD_GPU_ENABLED",
     referenceEnv: "GPUENABLED",
     parser: parse.boolean,
-    defaultValue: false,
+    defaultValue: true,
     type: "boolean",
-    meaning: "Give GPUs to pods that request them (`GPUENABLED=1`).",
+    meaning:
+      "Discover NVIDIA GPUs with nvidia-smi at start and give them to pods that request them; without a driver this logs why and offers none (`GPUENABLED=0` turns it off).",
   },
   {
     key: "gpu.fpgaEnabled",
