@@ -230,4 +230,43 @@ describe("createDindPool (in-memory engines)", () => {
     expect(dinds()).toHaveLength(0);
     expect(host.networks.size).toBe(0);
   });
+
+  it("close() during a build leaves nothing, even where an abandoned create request still lands on the engine", async () => {
+    // A real engine finishes a create whose HTTP request the client abandoned: the object appears after
+    // the client gave up. Model that on createNetwork and createContainer, then close the pool while the
+    // first DIND's network is being created.
+    let networkStarted: () => void = () => {};
+    const networkInFlight = new Promise<void>((resolve) => {
+      networkStarted = resolve;
+    });
+    const { host, pool, dinds } = setup({ size: 1, securityMode: "capabilities" }, {}, (fake) => {
+      for (const operation of ["createNetwork", "createContainer"] as const) {
+        const original = fake[operation].bind(fake) as (...args: unknown[]) => Promise<string>;
+        (fake as unknown as Record<string, unknown>)[operation] = (...args: unknown[]) => {
+          const options = args.at(-1) as { signal?: AbortSignal } | undefined;
+          if (operation === "createNetwork") {
+            networkStarted();
+          }
+          // the engine's side of the request: it goes on whatever the client does
+          const engineArgs = args.map((arg) =>
+            arg === options && options !== undefined ? { ...options, signal: undefined } : arg,
+          );
+          const landed = new Promise<string>((resolve, reject) => {
+            setTimeout(() => original(...engineArgs).then(resolve, reject), 30);
+          });
+          const abandoned = new Promise<string>((_, reject) => {
+            options?.signal?.addEventListener("abort", () => reject(options.signal?.reason), { once: true });
+          });
+          return Promise.race([landed, abandoned]);
+        };
+      }
+    });
+    await networkInFlight;
+    await pool.close();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // anything abandoned has landed by now
+    expect(dinds()).toHaveLength(0);
+    expect(
+      [...host.networks.values()].filter((network) => network.labels[labelKeys.poolId] === "unit"),
+    ).toEqual([]);
+  });
 });

@@ -112,12 +112,14 @@ export async function startDind(
         Driver: "bridge",
         Labels: poolLabels(context.poolId, "network", objectLabels),
       },
-      { signal },
+      // Creates are never aborted mid-request: an aborted request can still create the object on the
+      // engine after our cleanup looked for it (a leak). The signal is checked between steps instead.
+      {},
     );
+    signal?.throwIfAborted();
     if (handle.dataVolume !== undefined) {
-      await context.host.createVolume(handle.dataVolume, poolLabels(context.poolId, "data", objectLabels), {
-        signal,
-      });
+      await context.host.createVolume(handle.dataVolume, poolLabels(context.poolId, "data", objectLabels));
+      signal?.throwIfAborted();
     }
     phase = "create";
     const storage: DindContainerSpecInput["storage"] =
@@ -149,7 +151,8 @@ export async function startDind(
       ...(options.resources === undefined ? {} : { resources: options.resources }),
       ...(options.devices === undefined ? {} : { devices: options.devices }),
     });
-    handle.containerId = await context.host.createContainer(name, body, { signal });
+    handle.containerId = await context.host.createContainer(name, body);
+    signal?.throwIfAborted();
     phase = "start";
     await context.host.startContainer(handle.containerId, { signal });
     phase = "ready";

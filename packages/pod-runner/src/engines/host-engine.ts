@@ -124,79 +124,90 @@ export function createHostEngine(options: HostEngineOptions): SandboxEngine & { 
     kind: "host",
 
     async createSandbox(request: SandboxRequest): Promise<Sandbox> {
-      const { plan, podUid, signal } = request;
-      const call = signal ? { signal } : {};
-      const labels = { ...request.labels, [LABEL_RUNNER]: runnerId, [LABEL_POD_UID]: podUid };
-      const existing = await findSandbox(podUid, signal);
-      if (existing !== undefined) {
-        // Left by a start interrupted by a crash: start again from a clean slate.
-        await removeSandbox({ podUid });
-      }
-      let network = "bridge";
-      if (options.network === "per-pod") {
-        network = networkName(podUid);
-        await docker.createNetwork({ Name: network, Driver: "bridge", Labels: labels }, call);
-      }
-      // A memory emptyDir shared by several containers is a tmpfs volume that the sandbox holds mounted
-      // for the pod's whole life (Docker unmounts a tmpfs volume, losing its content, once no running
-      // container uses it: between an init container and the regular ones, say).
-      const memoryVolumeNames: Record<string, string> = {};
-      for (const name of sharedMemoryVolumes(plan)) {
-        const volume = plan.volumes.find((candidate) => candidate.name === name);
-        memoryVolumeNames[name] = volumeName(podUid, name);
-        await docker.createVolume(
-          volumeName(podUid, name),
-          { ...labels, [LABEL_VOLUME]: name },
-          { ...call, driverOptions: tmpfsVolumeOptions(volume?.sizeLimitBytes) },
-        );
-      }
-      const podIpNetwork = options.podIpNetwork;
-      const settings = toDockerSandboxSettings(plan, { memoryVolumeNames });
-      const hostConfig: Record<string, unknown> = {
-        ...settings.HostConfig,
-        Init: true,
-        IpcMode: "shareable",
-        NetworkMode: network,
-        ...(request.podIp && podIpNetwork?.dnsServers?.length ? { Dns: podIpNetwork.dnsServers } : {}),
-        ...(request.podIp && podIpNetwork?.routes?.length ? { CapAdd: ["NET_ADMIN"] } : {}),
-      };
-      const body: ContainerCreateBody = {
-        Image: options.sandboxImage,
-        Entrypoint: ["sleep"],
-        Cmd: ["2147483647"],
-        Hostname: settings.Hostname,
-        ...(settings.Domainname ? { Domainname: settings.Domainname } : {}),
-        Labels: { ...labels, [LABEL_CONTAINER_KIND]: SANDBOX_KIND },
-        HostConfig: hostConfig,
-      };
-      const id = await docker.createContainer(`ild-${podUid}-sandbox`, body, call);
+      // Whatever fails half-way (the network or a volume created, the sandbox not yet), everything
+      // labelled with this pod is removed again.
       try {
-        if (request.podIp && podIpNetwork) {
-          await docker.connectNetwork(
-            podIpNetwork.network,
-            id,
-            { IPAMConfig: { IPv4Address: request.podIp } },
-            call,
-          );
+        const { plan, podUid, signal } = request;
+        const call = signal ? { signal } : {};
+        const labels = { ...request.labels, [LABEL_RUNNER]: runnerId, [LABEL_POD_UID]: podUid };
+        const existing = await findSandbox(podUid, signal);
+        if (existing !== undefined) {
+          // Left by a start interrupted by a crash: start again from a clean slate.
+          await removeSandbox({ podUid });
         }
-        await docker.startContainer(id, call);
-        if (request.podIp && podIpNetwork) {
-          for (const route of podIpNetwork.routes ?? []) {
-            const result = await docker.exec(
+        let network = "bridge";
+        if (options.network === "per-pod") {
+          network = networkName(podUid);
+          // creates are never aborted mid-request (an aborted create can still land after cleanup looked)
+          await docker.createNetwork({ Name: network, Driver: "bridge", Labels: labels });
+          signal?.throwIfAborted();
+        }
+        // A memory emptyDir shared by several containers is a tmpfs volume that the sandbox holds mounted
+        // for the pod's whole life (Docker unmounts a tmpfs volume, losing its content, once no running
+        // container uses it: between an init container and the regular ones, say).
+        const memoryVolumeNames: Record<string, string> = {};
+        for (const name of sharedMemoryVolumes(plan)) {
+          const volume = plan.volumes.find((candidate) => candidate.name === name);
+          memoryVolumeNames[name] = volumeName(podUid, name);
+          await docker.createVolume(
+            volumeName(podUid, name),
+            { ...labels, [LABEL_VOLUME]: name },
+            { driverOptions: tmpfsVolumeOptions(volume?.sizeLimitBytes) },
+          );
+          signal?.throwIfAborted();
+        }
+        const podIpNetwork = options.podIpNetwork;
+        const settings = toDockerSandboxSettings(plan, { memoryVolumeNames });
+        const hostConfig: Record<string, unknown> = {
+          ...settings.HostConfig,
+          Init: true,
+          IpcMode: "shareable",
+          NetworkMode: network,
+          ...(request.podIp && podIpNetwork?.dnsServers?.length ? { Dns: podIpNetwork.dnsServers } : {}),
+          ...(request.podIp && podIpNetwork?.routes?.length ? { CapAdd: ["NET_ADMIN"] } : {}),
+        };
+        const body: ContainerCreateBody = {
+          Image: options.sandboxImage,
+          Entrypoint: ["sleep"],
+          Cmd: ["2147483647"],
+          Hostname: settings.Hostname,
+          ...(settings.Domainname ? { Domainname: settings.Domainname } : {}),
+          Labels: { ...labels, [LABEL_CONTAINER_KIND]: SANDBOX_KIND },
+          HostConfig: hostConfig,
+        };
+        const id = await docker.createContainer(`ild-${podUid}-sandbox`, body);
+        signal?.throwIfAborted();
+        try {
+          if (request.podIp && podIpNetwork) {
+            await docker.connectNetwork(
+              podIpNetwork.network,
               id,
-              ["ip", "route", "replace", route.cidr, "via", route.via],
+              { IPAMConfig: { IPv4Address: request.podIp } },
               call,
             );
-            if (result.exitCode !== 0) {
-              throw new Error(`ip route replace ${route.cidr} via ${route.via}: ${result.stderr.trim()}`);
+          }
+          await docker.startContainer(id, call);
+          if (request.podIp && podIpNetwork) {
+            for (const route of podIpNetwork.routes ?? []) {
+              const result = await docker.exec(
+                id,
+                ["ip", "route", "replace", route.cidr, "via", route.via],
+                call,
+              );
+              if (result.exitCode !== 0) {
+                throw new Error(`ip route replace ${route.cidr} via ${route.via}: ${result.stderr.trim()}`);
+              }
             }
           }
+          ensureEvents();
+          const ip = request.podIp ?? (await ipOf(id, network));
+          return toSandbox(podUid, id, ip, plan, plan.shareProcessNamespace === true);
+        } catch (error) {
+          await removeSandbox({ podUid }).catch(() => {});
+          throw error;
         }
-        ensureEvents();
-        const ip = request.podIp ?? (await ipOf(id, network));
-        return toSandbox(podUid, id, ip, plan, plan.shareProcessNamespace === true);
       } catch (error) {
-        await removeSandbox({ podUid }).catch(() => {});
+        await removeSandbox({ podUid: request.podUid }).catch(() => {});
         throw error;
       }
     },
