@@ -29,9 +29,10 @@ export async function detectSecurityMode(options: {
       Labels: poolLabels(options.poolId, "probe", options.labels),
       HostConfig: { Privileged: true, NetworkMode: "none" },
     },
-    { signal },
+    // never abort a create mid-request: an abandoned create still lands on the engine (see dind-lifecycle)
   );
   try {
+    signal?.throwIfAborted(); // inside the try: the probe is removed whatever happens next
     await host.startContainer(id, { signal });
     const exitCode = await host.waitContainer(id, { signal });
     if (exitCode !== 0) {
