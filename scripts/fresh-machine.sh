@@ -49,6 +49,10 @@ NPMRC_MOUNTS=()
 [ -f /etc/npmrc ] && NPMRC_MOUNTS+=(-v /etc/npmrc:/etc/npmrc:ro)
 GLOBAL_NPMRC=$(npm config get globalconfig 2>/dev/null || :)
 [ -f "$GLOBAL_NPMRC" ] && NPMRC_MOUNTS+=(-v "$GLOBAL_NPMRC:/usr/local/etc/npmrc:ro")
+# the device nodes a real machine of this kind has and a container does not get by default
+for device in /dev/net/tun /dev/fuse; do
+  [ -e "$device" ] && NPMRC_MOUNTS+=(--device "$device")
+done
 for var in NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR; do
   [ -n "${!var:-}" ] && NPMRC_MOUNTS+=(-e "$var=${!var}")
 done

@@ -269,4 +269,30 @@ describe("createDindPool (in-memory engines)", () => {
       [...host.networks.values()].filter((network) => network.labels[labelKeys.poolId] === "unit"),
     ).toEqual([]);
   });
+
+  it("refuses a seed written by another storage driver than overlay2, and delivers images by streaming", async () => {
+    const inners: FakeDockerClient[] = [];
+    const { host, pool, dinds } = setup({
+      size: 1,
+      securityMode: "capabilities",
+      preloadImages: ["ild/busybox:1"],
+      // every inner engine, the seed builder's included, reports vfs (its data root on overlayfs)
+      connectInner: () => {
+        const inner = new FakeDockerClient({ storageDriver: "vfs" });
+        inners.push(inner);
+        return inner;
+      },
+    });
+    await pool.whenWarm();
+    const [dind] = dinds();
+    expect(dind?.body.Env ?? []).not.toContain("ILD_SEED_DIR=/seed");
+    expect(
+      [...host.containers.values()].filter((item) => item.labels[labelKeys.role] === "seed-builder"),
+    ).toEqual([]);
+    const lease = await pool.acquire({ podUid: "vfs-pod" });
+    await lease.deliverImages(["ild/busybox:1"]);
+    expect(await lease.docker.inspectImage("ild/busybox:1")).toBeDefined();
+    await lease.release();
+    await pool.close();
+  });
 });

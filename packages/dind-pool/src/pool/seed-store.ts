@@ -87,6 +87,16 @@ export async function prepareSeed(
           throw new ImageDeliveryError(item.reference, "not present in the seed engine after loading");
         }
       }
+      // DINDs link the seed's overlay2 layers: a seed written by another storage driver (the folder is
+      // itself on overlayfs, e.g. a sidecar in a container with its socket root on the rootfs) would give
+      // them an empty image store. Refuse it; images are then streamed into each DIND.
+      const driver = String((await builder.inner.info({ signal: options.signal })).Driver ?? "unknown");
+      if (driver !== "overlay2") {
+        throw new ImageDeliveryError(
+          present.map((item) => item.reference).join(", "),
+          `the seed engine used the ${driver} storage driver, not overlay2 (is ${context.poolDir} on overlayfs?): put the socket root on a real filesystem or a volume`,
+        );
+      }
       // graceful stop: dockerd flushes its metadata before the data root is frozen
       await context.host.stopContainer(builder.containerId, 30, { signal: options.signal });
     } finally {

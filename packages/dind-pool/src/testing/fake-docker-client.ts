@@ -53,6 +53,8 @@ export interface FakeDockerClientOptions {
   onStart?: (container: FakeDockerContainer) => void | Promise<void>;
   /** Delay before every call, in ms (a slow engine). */
   latencyMs?: number;
+  /** Storage driver `info` reports (default `overlay2`). */
+  storageDriver?: string;
 }
 
 function labelMatch(labels: Record<string, string>, filters: string[] | undefined): boolean {
@@ -163,7 +165,11 @@ export class FakeDockerClient implements DockerClient {
 
   async info(options?: CallOptions): Promise<Record<string, unknown>> {
     await this.enter("info", options);
-    return { Containers: this.containers.size, Images: this.images.size };
+    return {
+      Containers: this.containers.size,
+      Images: this.images.size,
+      Driver: this.options.storageDriver ?? "overlay2",
+    };
   }
 
   async createContainer(
