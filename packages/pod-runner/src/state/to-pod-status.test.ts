@@ -102,6 +102,21 @@ describe("toContainerStatus", () => {
     expect(status.containerID).toBe("docker://abc");
   });
 
+  it("never reports an end before the start (the engine's stamps of a microsecond-long container)", () => {
+    const status = toContainerStatus(
+      record({
+        state: {
+          kind: "terminated",
+          exitCode: 0,
+          reason: "Completed",
+          startedAt: "2026-01-01T00:00:00.000300Z",
+          finishedAt: "2026-01-01T00:00:00.000100Z",
+        },
+      }),
+    );
+    expect(status.state?.terminated?.finishedAt).toBe("2026-01-01T00:00:00.000300Z");
+  });
+
   it("reports a sidecar the runner stopped after the main containers as Completed, keeping the real code in the message", () => {
     const status = toContainerStatus(
       record({

@@ -18,10 +18,32 @@ function toState(state: ContainerStateRecord): ContainerState {
           reason: state.reason,
           ...(state.message ? { message: state.message } : {}),
           ...(state.startedAt ? { startedAt: state.startedAt } : {}),
-          ...(state.finishedAt ? { finishedAt: state.finishedAt } : {}),
+          ...(state.finishedAt ? { finishedAt: notBefore(state.finishedAt, state.startedAt) } : {}),
         },
       };
   }
+}
+
+/**
+ * The engine stamps start and end from different clocks paths: a container that ends within
+ * microseconds can show an end before its start. Kubernetes never does; clamp to the start.
+ */
+export function notBefore(finishedAt: string, startedAt: string | undefined): string {
+  if (startedAt === undefined) {
+    return finishedAt;
+  }
+  return toNanoseconds(finishedAt) < toNanoseconds(startedAt) ? startedAt : finishedAt;
+}
+
+/** RFC 3339 with up to nanoseconds (Docker's stamps) as nanoseconds since the epoch. */
+function toNanoseconds(stamp: string): bigint {
+  const match = /^(.*:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(stamp);
+  if (match === null) {
+    return BigInt(Date.parse(stamp) || 0) * 1_000_000n;
+  }
+  const seconds = Date.parse(`${match[1]}${match[3]}`) || 0;
+  const fraction = (match[2] ?? "").padEnd(9, "0").slice(0, 9);
+  return BigInt(seconds) * 1_000_000n + BigInt(fraction);
 }
 
 /**
@@ -44,7 +66,9 @@ export function toContainerStatus(container: ContainerRecord): ContainerStatus {
         reason: "Completed",
         message: `sidecar stopped after the regular containers completed (exit code ${container.state.exitCode})`,
         ...(container.state.startedAt ? { startedAt: container.state.startedAt } : {}),
-        ...(container.state.finishedAt ? { finishedAt: container.state.finishedAt } : {}),
+        ...(container.state.finishedAt
+          ? { finishedAt: notBefore(container.state.finishedAt, container.state.startedAt) }
+          : {}),
       },
     };
   }
