@@ -37,6 +37,7 @@ if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
 fi
 
 git clone -q "$ROOT" "$WORK/repo"
+mkdir -m 1777 "$WORK/tmp"   # a real machine's /tmp is on its disk, not on a container's overlayfs
 # /usr/local of the fresh machine: this machine's node and npm, nothing else
 mkdir -p "$WORK/usr-local/bin" "$WORK/usr-local/lib/node_modules"
 cp "$(readlink -f "$(command -v node)")" "$WORK/usr-local/bin/node"
@@ -61,7 +62,7 @@ CID=$(docker create --label io.ild.managed-by=fresh-machine \
   --cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
   --security-opt systempaths=unconfined --device-cgroup-rule 'a *:* rwm' \
   --tmpfs /var/lib/docker:rw,exec,suid,dev,size=20g --tmpfs /run:rw,exec,suid,dev \
-  -v "$WORK/usr-local:/usr/local" -v "$WORK/repo:/work/repo" -w /work/repo \
+  -v "$WORK/usr-local:/usr/local" -v "$WORK/repo:/work/repo" -v "$WORK/tmp:/tmp" -w /work/repo \
   -v /etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro \
   ${NPMRC_MOUNTS[@]+"${NPMRC_MOUNTS[@]}"} \
   -e CI=true "$IMAGE" sh -c '
