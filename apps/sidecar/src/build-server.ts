@@ -8,6 +8,7 @@ import type { RequestContext, RouteHandler, RouteState, ServerDependencies } fro
 import { handleHealthz, handleMetrics, handleOpenApi } from "./routes/ops.js";
 import { handlePluginRoute } from "./routes/plugin.js";
 import { toHttpError } from "./to-http-error.js";
+import type { Span } from "./tracing.js";
 
 interface Route {
   /** Undefined: the handler checks the method itself (the plugin routes: @ild/interlink-api does). */
@@ -103,6 +104,9 @@ export function createSidecarHandler(deps: ServerDependencies): SidecarHandler {
       } else {
         deps.logger.info(line, message);
       }
+      if (context.span !== undefined) {
+        endRequestSpan(context.span, context, response.statusCode, seconds, response.writableFinished);
+      }
       settle();
     });
     const context: RequestContext = {
@@ -111,6 +115,9 @@ export function createSidecarHandler(deps: ServerDependencies): SidecarHandler {
       route: routeName,
       signal: controller.signal,
       log: {},
+      ...(deps.tracer?.enabled === true
+        ? { span: deps.tracer.startSpan(`${request.method} ${routeName}`) }
+        : {}),
     };
 
     const run = async (): Promise<void> => {
@@ -131,18 +138,7 @@ export function createSidecarHandler(deps: ServerDependencies): SidecarHandler {
           headers: { "www-authenticate": 'Bearer realm="ild"' },
         });
       }
-      const span = deps.tracer?.enabled ? deps.tracer.startSpan(path) : undefined;
-      try {
-        await route.handler(context, state);
-        span?.end();
-      } catch (error) {
-        span?.end(error);
-        throw error;
-      } finally {
-        if (span !== undefined && context.podUid !== undefined) {
-          span.setAttribute("podUID", context.podUid);
-        }
-      }
+      await route.handler(context, state);
     };
 
     run().catch((error: unknown) => {
@@ -195,4 +191,34 @@ export function createSidecarHandler(deps: ServerDependencies): SidecarHandler {
       }
     },
   };
+}
+
+/** One span per request: route, pod UID, namespace, status code, duration; 5xx and aborted ones are errors. */
+function endRequestSpan(
+  span: Span,
+  context: RequestContext,
+  status: number,
+  seconds: number,
+  finished: boolean,
+): void {
+  span.setAttribute("http.route", context.route);
+  span.setAttribute("http.request.method", context.request.method ?? "?");
+  span.setAttribute("http.response.status_code", status);
+  span.setAttribute("ild.duration_ms", Math.round(seconds * 10000) / 10);
+  if (context.podUid !== undefined) {
+    span.setAttribute("k8s.pod.uid", context.podUid);
+    span.setAttribute("podUID", context.podUid);
+  }
+  if (context.namespace !== undefined) {
+    span.setAttribute("k8s.namespace.name", context.namespace);
+  }
+  if (!finished) {
+    span.setAttribute("ild.aborted", true);
+  }
+  const reason = context.log.reason;
+  span.end(
+    status >= 500 || !finished
+      ? new Error(typeof reason === "string" && reason !== "" ? reason : `status ${status}`)
+      : undefined,
+  );
 }

@@ -19,11 +19,19 @@ export function createSidecarPlugin(
   creates: CreateRegistry,
   contextOf: (context: PluginContext) => RequestContext | undefined,
 ): PluginImplementation {
-  const note = (context: PluginContext, podUid: string | undefined, fields: Record<string, unknown> = {}) => {
+  const note = (
+    context: PluginContext,
+    podUid: string | undefined,
+    fields: Record<string, unknown> = {},
+    namespace?: string,
+  ) => {
     const own = contextOf(context);
     if (own !== undefined) {
       if (podUid !== undefined) {
         own.podUid = podUid;
+      }
+      if (namespace !== undefined) {
+        own.namespace = namespace;
       }
       Object.assign(own.log, fields);
     }
@@ -37,17 +45,32 @@ export function createSidecarPlugin(
       checkPodIdentity("create request", "pod.", pod.metadata);
       checkContainerNames("create request", "pod.", pod.spec);
       const uid = pod.metadata.uid;
-      note(context, uid, { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
+      note(context, uid, { pod: `${pod.metadata.namespace}/${pod.metadata.name}` }, pod.metadata.namespace);
+      const span = contextOf(context)?.span;
+      const waiting = span?.child("create: wait for recovery");
       await deps.ready;
+      waiting?.end();
       const action = `ild could not create pod ${pod.metadata.namespace}/${pod.metadata.name} (${uid})`;
       let outcome = "error";
       try {
         const handle = await creates.run(uid, async (signal) => {
           const deadline = AbortSignal.timeout(deps.settings.createTimeoutMs);
-          const result = await deps.runner.start(data, {
-            signal: AbortSignal.any([signal, deadline]),
-            ...(deps.settings.engine === undefined ? {} : { engine: deps.settings.engine }),
-          });
+          const starting = span?.child("create: start pod");
+          const result = await deps.runner
+            .start(data, {
+              signal: AbortSignal.any([signal, deadline]),
+              ...(deps.settings.engine === undefined ? {} : { engine: deps.settings.engine }),
+            })
+            .then(
+              (value) => {
+                starting?.end();
+                return value;
+              },
+              (error: unknown) => {
+                starting?.end(error);
+                throw error;
+              },
+            );
           if (typeof (result as PodHandle).jobId !== "string") {
             throw new HttpError(500, "ILD_SIDECAR_INTERNAL", `${action}: the runner answered a dry run`);
           }
@@ -69,7 +92,7 @@ export function createSidecarPlugin(
         checkPodUid("status request", `[${index}].metadata.uid`, pod.metadata.uid);
       }
       if (pods.length === 1) {
-        note(context, pods[0]?.metadata.uid);
+        note(context, pods[0]?.metadata.uid, {}, pods[0]?.metadata.namespace);
       } else {
         note(context, undefined, { pods: pods.length });
       }
@@ -95,7 +118,7 @@ export function createSidecarPlugin(
     async delete(pod, context) {
       const uid = pod.metadata.uid;
       checkPodUid("delete request", "metadata.uid", uid);
-      note(context, uid);
+      note(context, uid, {}, pod.metadata.namespace);
       const name = `${pod.metadata.namespace ?? "?"}/${pod.metadata.name ?? "?"}`;
       await deps.ready;
       try {
@@ -112,10 +135,15 @@ export function createSidecarPlugin(
     async logs(request, context) {
       checkPodUid("log request", "PodUID", request.podUID);
       checkContainerName("log request", "ContainerName", request.containerName);
-      note(context, request.podUID, {
-        container: request.containerName,
-        ...(request.follow ? { follow: true } : {}),
-      });
+      note(
+        context,
+        request.podUID,
+        {
+          container: request.containerName,
+          ...(request.follow ? { follow: true } : {}),
+        },
+        request.namespace,
+      );
       await deps.ready;
       const options: LogRequestOptions = {
         timestamps: request.timestamps,

@@ -6,7 +6,7 @@ import type { EngineKind, Runner } from "@ild/pod-runner";
 import type { CreateRegistry } from "./create-registry.js";
 import type { SidecarMetrics } from "./metrics.js";
 import type { PingSettings } from "./ping.js";
-import type { Tracer } from "./tracing.js";
+import type { Span, Tracer } from "./tracing.js";
 
 export interface ServerSettings {
   /** Bearer token every route but /healthz needs; unset = no authentication. */
@@ -41,6 +41,10 @@ export interface RequestContext {
   route: string;
   /** Set by handlers as soon as they know it. */
   podUid?: string;
+  /** The pod's namespace, set by handlers as soon as they know it (span attribute). */
+  namespace?: string;
+  /** The request's span when tracing is on (handlers open child spans for their phases). */
+  span?: Span;
   /** Aborts when the client goes away or the server shuts down. */
   signal: AbortSignal;
   /** Extra fields for the request's log line. */

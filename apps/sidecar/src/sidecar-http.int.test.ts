@@ -74,10 +74,11 @@ describe("ping and auth", () => {
     expect((await anonymous.raw("GET", "/healthz")).status).toBe(200);
   });
 
-  it("ENABLE_TRACING=1 without the OpenTelemetry packages: one clear warning, and everything serves", () => {
-    const warnings = sidecar.lines.filter((line) => String(line.msg ?? "").startsWith("tracing unavailable"));
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.level).toBe("warn");
+  it("ENABLE_TRACING=1 with no collector listening: tracing on in one line, and everything serves", () => {
+    const on = sidecar.lines.filter((line) => String(line.msg ?? "").startsWith("tracing "));
+    expect(on).toHaveLength(1);
+    expect(on[0]?.level).toBe("info");
+    expect(on[0]?.msg).toBe("tracing on: OTLP/gRPC to 127.0.0.1:1 (plaintext)");
   });
 
   it("never logs the token", () => {

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { removeLabelled } from "./test-support/docker-leaks.js";
 import { closeClients, interlinkLike } from "./test-support/interlink-like.js";
 import { BUSYBOX, makePod, retrieved } from "./test-support/pods.js";
-import { type SidecarProcess, startSidecarProcess } from "./test-support/sidecar-process.js";
+import { freePort, type SidecarProcess, startSidecarProcess } from "./test-support/sidecar-process.js";
 import { waitRunning } from "./test-support/wait.js";
 
 const run = promisify(execFile);
@@ -116,6 +116,35 @@ describe("unix socket", () => {
     expect(await sidecar.exited).toBe(1);
     expect(JSON.stringify(sidecar.lines)).toContain("is not a socket; refusing to remove it");
     expect((await stat(path)).isFile()).toBe(true);
+  });
+});
+
+describe("tracing", () => {
+  it("ENABLE_TRACING=1 with no collector listening: says tracing is on, keeps serving, exits 0 on SIGTERM", async () => {
+    const collector = await freePort();
+    const sidecar = track(
+      await startSidecarProcess({
+        ild: HOST_ENGINE,
+        env: {
+          ENABLE_TRACING: "1",
+          TELEMETRY_ENDPOINT: `127.0.0.1:${collector}`,
+          TELEMETRY_UNIQUE_ID: "e2e",
+        },
+      }),
+    );
+    const on = await sidecar.waitForLine((line) => String(line.msg).startsWith("tracing on"));
+    expect(on.msg).toBe(`tracing on: OTLP/gRPC to 127.0.0.1:${collector} (plaintext)`);
+    expect(on.serviceName).toBe("Plugin-e2e");
+    const client = interlinkLike({ port: sidecar.port as number });
+    for (let i = 0; i < 3; i++) {
+      const healthz = await fetch(`http://127.0.0.1:${sidecar.port}/healthz`);
+      expect(healthz.status).toBe(200);
+      expect((await client.ping()).status).toBe(200);
+    }
+    expect(await sidecar.stop("SIGTERM")).toBe(0);
+    expect(sidecar.lines.some((line) => String(line.msg).startsWith("stopped; pods keep running"))).toBe(
+      true,
+    );
   });
 });
 

@@ -39,7 +39,7 @@ export interface StartOptions {
 export async function startSidecar(options: StartOptions): Promise<RunningSidecar> {
   const { config, logger, env } = options;
   const started = performance.now();
-  const tracer = await createTracer(config.tracing, logger);
+  const tracer = await createTracer(config.tracing, logger, { env });
   const settings = await toServerSettings(config, env);
   let components: SidecarComponents | undefined;
   let markReady: () => void = () => {};
