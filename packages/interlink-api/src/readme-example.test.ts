@@ -1,42 +1,20 @@
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { decodeSecretData, parseCreateRequest } from "@ild/interlink-api";
 import { createInterlinkClient } from "@ild/interlink-api/client";
 import { createPluginHandlers, toNodeHandler } from "@ild/interlink-api/server";
+import { readmeAndTestedUsage } from "@ild/test-support";
 import { describe, expect, it } from "vitest";
 import { fixture } from "./parse/fixtures.test-helper.js";
 
-/** The Usage code block of README.md, without import lines, as trimmed non-empty lines. */
-function readmeUsageLines(readme: string): string[] {
-  const usage = readme.slice(readme.indexOf("## Usage"));
-  const block = usage.slice(
-    usage.indexOf("```ts\n") + 6,
-    usage.indexOf("\n```", usage.indexOf("```ts\n") + 6),
-  );
-  return block
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("import "));
-}
-
-/** The lines between the `--- the README's Usage code ---` and `--- end ---` markers of this file. */
-function testedUsageLines(source: string): string[] {
-  const start = source.lastIndexOf("// --- the README's Usage code ---");
-  const end = source.lastIndexOf("// --- end ---");
-  return source
-    .slice(source.indexOf("\n", start) + 1, end)
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
-}
-
 describe("README", () => {
   it("shows in README.md exactly the code this test runs", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-    const source = readFileSync(new URL(import.meta.url), "utf8");
-    expect(readmeUsageLines(readme)).toEqual(testedUsageLines(source));
+    const { readme, tested } = readmeAndTestedUsage(
+      new URL("../README.md", import.meta.url),
+      import.meta.url,
+    );
+    expect(readme).toEqual(tested);
   });
 
   it("runs the Usage example", async () => {

@@ -1,0 +1,1 @@
+export { readmeAndTestedUsage, readmeUsageLines, testedUsageLines } from "./readme-usage.js";
