@@ -177,35 +177,30 @@ export function createHostEngine(options: HostEngineOptions): SandboxEngine & { 
         };
         const id = await docker.createContainer(`ild-${podUid}-sandbox`, body);
         signal?.throwIfAborted();
-        try {
-          if (request.podIp && podIpNetwork) {
-            await docker.connectNetwork(
-              podIpNetwork.network,
+        if (request.podIp && podIpNetwork) {
+          await docker.connectNetwork(
+            podIpNetwork.network,
+            id,
+            { IPAMConfig: { IPv4Address: request.podIp } },
+            call,
+          );
+        }
+        await docker.startContainer(id, call);
+        if (request.podIp && podIpNetwork) {
+          for (const route of podIpNetwork.routes ?? []) {
+            const result = await docker.exec(
               id,
-              { IPAMConfig: { IPv4Address: request.podIp } },
+              ["ip", "route", "replace", route.cidr, "via", route.via],
               call,
             );
-          }
-          await docker.startContainer(id, call);
-          if (request.podIp && podIpNetwork) {
-            for (const route of podIpNetwork.routes ?? []) {
-              const result = await docker.exec(
-                id,
-                ["ip", "route", "replace", route.cidr, "via", route.via],
-                call,
-              );
-              if (result.exitCode !== 0) {
-                throw new Error(`ip route replace ${route.cidr} via ${route.via}: ${result.stderr.trim()}`);
-              }
+            if (result.exitCode !== 0) {
+              throw new Error(`ip route replace ${route.cidr} via ${route.via}: ${result.stderr.trim()}`);
             }
           }
-          ensureEvents();
-          const ip = request.podIp ?? (await ipOf(id, network));
-          return toSandbox(podUid, id, ip, plan, plan.shareProcessNamespace === true);
-        } catch (error) {
-          await removeSandbox({ podUid }).catch(() => {});
-          throw error;
         }
+        ensureEvents();
+        const ip = request.podIp ?? (await ipOf(id, network));
+        return toSandbox(podUid, id, ip, plan, plan.shareProcessNamespace === true);
       } catch (error) {
         await removeSandbox({ podUid: request.podUid }).catch(() => {});
         throw error;
