@@ -59,14 +59,22 @@ export function splitTimestamp(line: Buffer): { timestamp: string | undefined; d
   return { timestamp: undefined, data: line };
 }
 
+/** A line longer than this is handed on in pieces of this size (a log without newlines stays bounded). */
+export const MAX_LOG_LINE_BYTES = 1024 * 1024;
+
 /**
  * Turns frames into lines, per stream (a line split over two frames of the same stream is joined;
- * stdout and stderr keep their relative order of completion). Call `flush()` at the end.
+ * stdout and stderr keep their relative order of completion). Call `flush()` at the end. A line is
+ * never held past `maxLineBytes`: a longer one comes out in pieces.
  */
 export class LogLineSplitter {
   private readonly partial: Record<"stdout" | "stderr", Buffer[]> = { stdout: [], stderr: [] };
+  private readonly partialBytes: Record<"stdout" | "stderr", number> = { stdout: 0, stderr: 0 };
 
-  constructor(private readonly timestamps: boolean) {}
+  constructor(
+    private readonly timestamps: boolean,
+    private readonly maxLineBytes = MAX_LOG_LINE_BYTES,
+  ) {}
 
   push(frame: Frame): LogLine[] {
     const lines: LogLine[] = [];
@@ -77,12 +85,21 @@ export class LogLineSplitter {
       const parts = this.partial[frame.stream];
       const whole = parts.length > 0 ? Buffer.concat([...parts, head]) : Buffer.from(head);
       this.partial[frame.stream] = [];
+      this.partialBytes[frame.stream] = 0;
       lines.push(this.toLine(frame.stream, whole));
       data = data.subarray(newline + 1);
       newline = data.indexOf(0x0a);
     }
-    if (data.length > 0) {
-      this.partial[frame.stream].push(Buffer.from(data));
+    while (data.length > 0) {
+      const room = this.maxLineBytes - this.partialBytes[frame.stream];
+      this.partial[frame.stream].push(Buffer.from(data.subarray(0, room)));
+      this.partialBytes[frame.stream] += Math.min(room, data.length);
+      data = data.subarray(room);
+      if (this.partialBytes[frame.stream] >= this.maxLineBytes) {
+        lines.push(this.toLine(frame.stream, Buffer.concat(this.partial[frame.stream])));
+        this.partial[frame.stream] = [];
+        this.partialBytes[frame.stream] = 0;
+      }
     }
     return lines;
   }
@@ -94,6 +111,7 @@ export class LogLineSplitter {
       if (parts.length > 0) {
         lines.push(this.toLine(stream, Buffer.concat(parts)));
         this.partial[stream] = [];
+        this.partialBytes[stream] = 0;
       }
     }
     return lines;

@@ -79,6 +79,19 @@ export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** True when `maxOutputBytes` cut stdout or stderr (the rest was read and dropped). */
+  truncated?: boolean;
+}
+
+export interface ExecOptions extends CallOptions {
+  user?: string;
+  env?: string[];
+  workingDir?: string;
+  /**
+   * Keep at most this many bytes of stdout and of stderr each (exec probes: the kubelet's 10 KiB);
+   * the rest is read and dropped, so memory stays bounded whatever the command prints. Unset: all.
+   */
+  maxOutputBytes?: number;
 }
 
 export interface LogLine {
@@ -180,14 +193,15 @@ export interface DockerClient {
   updateContainer(id: string, resources: Record<string, unknown>, options?: CallOptions): Promise<void>;
 
   /** Runs argv in the container (no shell), demuxed output, exit code from exec inspect. */
-  exec(
-    id: string,
-    argv: string[],
-    options?: CallOptions & { user?: string; env?: string[]; workingDir?: string },
-  ): Promise<ExecResult>;
+  exec(id: string, argv: string[], options?: ExecOptions): Promise<ExecResult>;
 
-  /** Non-follow logs, demuxed into lines in engine order. */
+  /** Non-follow logs, demuxed into lines in engine order (the whole log in memory: small logs only). */
   readLogs(id: string, options?: LogOptions): Promise<LogLine[]>;
+  /**
+   * Non-follow logs as a stream of lines, read from the engine as they are consumed: memory stays
+   * bounded whatever the log's size. Ends at the log's end, when the signal aborts or the reader stops.
+   */
+  streamLogs(id: string, options: LogOptions & { signal: AbortSignal }): AsyncIterable<LogLine>;
   /** Follow logs until the container stops or the signal aborts (required: it owns the stream). */
   followLogs(id: string, options: LogOptions & { signal: AbortSignal }): AsyncIterable<LogLine>;
 

@@ -12,6 +12,7 @@ import type { Readable } from "node:stream";
 import { type Logger, noopLogger, sleep } from "@ild/common";
 import Docker from "dockerode";
 import type { DockerEndpointOptions } from "../pool-types.js";
+import { BoundedOutput } from "./bounded-output.js";
 import { demuxLogBuffer, demuxLogStream, demuxStream } from "./demux.js";
 import type {
   CallOptions,
@@ -22,6 +23,7 @@ import type {
   DockerEvent,
   EngineVersion,
   EventFilter,
+  ExecOptions,
   ExecResult,
   ImageInspect,
   LogLine,
@@ -437,11 +439,7 @@ class DockerodeClient implements DockerClient {
     });
   }
 
-  async exec(
-    id: string,
-    argv: string[],
-    options?: CallOptions & { user?: string; env?: string[]; workingDir?: string },
-  ): Promise<ExecResult> {
+  async exec(id: string, argv: string[], options?: ExecOptions): Promise<ExecResult> {
     const signal = options?.signal;
     const created = record(
       await this.dial("exec.create", {
@@ -472,11 +470,13 @@ class DockerodeClient implements DockerClient {
         signal,
       }),
     );
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
+    const output = {
+      stdout: new BoundedOutput(options?.maxOutputBytes),
+      stderr: new BoundedOutput(options?.maxOutputBytes),
+    };
     try {
       for await (const frame of demuxStream(stream)) {
-        (frame.stream === "stderr" ? stderr : stdout).push(frame.data);
+        output[frame.stream].push(frame.data);
       }
     } catch (error) {
       throw signal?.aborted ? signal.reason : toDockerError("exec.start", error, this.endpoint);
@@ -496,8 +496,9 @@ class DockerodeClient implements DockerClient {
       if (inspected.Running !== true && inspected.ExitCode !== null && inspected.ExitCode !== undefined) {
         return {
           exitCode: Number(inspected.ExitCode),
-          stdout: Buffer.concat(stdout).toString("utf8"),
-          stderr: Buffer.concat(stderr).toString("utf8"),
+          stdout: output.stdout.text(),
+          stderr: output.stderr.text(),
+          ...(output.stdout.truncated || output.stderr.truncated ? { truncated: true } : {}),
         };
       }
       if (attempt > 200) {
@@ -547,7 +548,20 @@ class DockerodeClient implements DockerClient {
     });
   }
 
-  async *followLogs(id: string, options: LogOptions & { signal: AbortSignal }): AsyncIterable<LogLine> {
+  followLogs(id: string, options: LogOptions & { signal: AbortSignal }): AsyncIterable<LogLine> {
+    return this.logLines(id, options, true);
+  }
+
+  streamLogs(id: string, options: LogOptions & { signal: AbortSignal }): AsyncIterable<LogLine> {
+    return this.logLines(id, options, false);
+  }
+
+  /** Lines as the engine sends them, read only as fast as they are consumed. */
+  private async *logLines(
+    id: string,
+    options: LogOptions & { signal: AbortSignal },
+    follow: boolean,
+  ): AsyncIterable<LogLine> {
     const { signal } = options;
     if (signal.aborted) {
       return;
@@ -558,7 +572,7 @@ class DockerodeClient implements DockerClient {
         await this.dial<Readable>("container.logs", {
           path: `/containers/${encodeURIComponent(id)}/logs`,
           method: "GET",
-          query: this.logQuery(options, true),
+          query: this.logQuery(options, follow),
           ok: [200],
           isStream: true,
           signal,

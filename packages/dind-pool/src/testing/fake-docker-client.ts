@@ -352,6 +352,10 @@ export class FakeDockerClient implements DockerClient {
     yield* await this.readLogs(id, options);
   }
 
+  async *streamLogs(id: string, options: LogOptions & { signal: AbortSignal }): AsyncIterable<LogLine> {
+    yield* await this.readLogs(id, options);
+  }
+
   async *events(
     filter: EventFilter,
     options: { signal: AbortSignal; since?: number },

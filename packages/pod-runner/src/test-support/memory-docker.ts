@@ -214,6 +214,10 @@ export class MemoryDocker implements DockerClient {
     yield* this.containers.get(id)?.logs ?? [];
   }
 
+  async *streamLogs(id: string): AsyncIterable<LogLine> {
+    yield* this.containers.get(id)?.logs ?? [];
+  }
+
   async *events(_filter: unknown, options: { signal: AbortSignal }): AsyncIterable<DockerEvent> {
     const queue: DockerEvent[] = [];
     let wake: (() => void) | undefined;
