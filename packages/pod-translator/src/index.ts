@@ -36,10 +36,17 @@ export type {
   VolumeKind,
   VolumePlan,
 } from "./plan-types.js";
+export {
+  BASELINE_ADDABLE_CAPABILITIES,
+  DOCKER_DEFAULT_CAPABILITIES,
+  RESTRICTED_ADDABLE_CAPABILITIES,
+} from "./policy/capability-sets.js";
+export type { PolicyLevel, PrivilegedPolicy } from "./policy/levels.js";
+export { POLICY_LEVELS } from "./policy/levels.js";
+export { SAFE_SYSCTLS } from "./policy/safe-sysctls.js";
 export type { Quantity } from "./quantity.js";
 export { parseQuantity, quantityMilliValue, quantityValue } from "./quantity.js";
 export { milliCpuToShares } from "./resources.js";
-export { SAFE_SYSCTLS } from "./security.js";
 export type {
   DockerCreateBody,
   DockerRenderContext,

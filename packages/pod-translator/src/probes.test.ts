@@ -2,14 +2,14 @@ import type { Container, Pod } from "kubernetes-types/core/v1.js";
 import { describe, expect, it } from "vitest";
 import { PodTranslationError } from "./errors.js";
 import type { TranslationIssue } from "./plan-types.js";
-import { translatePod } from "./translate-pod.js";
+import { type TranslatePodOptions, translatePod } from "./translate-pod.js";
 
 const ports: Container["ports"] = [
   { name: "http", containerPort: 8080 },
   { name: "grpc", containerPort: 9000 },
 ];
 
-function containerOf(extra: Partial<Container>, init = false) {
+function containerOf(extra: Partial<Container>, init = false, options: TranslatePodOptions = {}) {
   const container: Container = { name: "main", image: "ild/busybox:1", ports, ...extra };
   const pod: Pod = {
     metadata: { name: "probes", uid: "p-1" },
@@ -17,7 +17,7 @@ function containerOf(extra: Partial<Container>, init = false) {
       ? { initContainers: [container], containers: [{ name: "app", image: "ild/busybox:1" }] }
       : { containers: [container] },
   };
-  const { plan } = translatePod({ pod });
+  const { plan } = translatePod({ pod, options });
   return init ? plan.initContainers[0] : plan.containers[0];
 }
 
@@ -75,21 +75,26 @@ describe("probes", () => {
   });
 
   it("keeps exec commands as argument vectors and HTTP details as given", () => {
-    const container = containerOf({
-      readinessProbe: {
-        exec: { command: ["cat", "/tmp/ready file"] },
-        successThreshold: 2,
-      },
-      livenessProbe: {
-        httpGet: {
-          scheme: "HTTPS",
-          host: "127.0.0.1",
-          port: "8443",
-          path: "healthz",
-          httpHeaders: [{ name: "X", value: "y z" }],
+    const container = containerOf(
+      {
+        readinessProbe: {
+          exec: { command: ["cat", "/tmp/ready file"] },
+          successThreshold: 2,
+        },
+        livenessProbe: {
+          httpGet: {
+            scheme: "HTTPS",
+            host: "127.0.0.1",
+            port: "8443",
+            path: "healthz",
+            httpHeaders: [{ name: "X", value: "y z" }],
+          },
         },
       },
-    });
+      false,
+      // A probe host is refused by the baseline policy (policy/container-rules.ts); rendered as given above it.
+      { policy: { level: "privileged" } },
+    );
     expect(container?.probes.readiness?.handler).toEqual({
       kind: "exec",
       command: ["cat", "/tmp/ready file"],

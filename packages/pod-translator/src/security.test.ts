@@ -52,7 +52,7 @@ function issuesOf(
 describe("securityContext", () => {
   it("merges pod and container settings, the container winning", () => {
     const { security, body } = translate(
-      { runAsUser: 1001, capabilities: { add: ["NET_ADMIN", "CAP_SYS_TIME"], drop: ["all"] } },
+      { runAsUser: 1001, capabilities: { add: ["CHOWN", "CAP_SYS_CHROOT"], drop: ["all"] } },
       { runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000, 2000] },
     );
     expect(security).toEqual({
@@ -60,7 +60,7 @@ describe("securityContext", () => {
       group: 3000,
       supplementalGroups: [2000, 4000],
       runAsNonRoot: false,
-      capAdd: ["NET_ADMIN", "SYS_TIME"],
+      capAdd: ["CHOWN", "SYS_CHROOT"],
       capDrop: ["ALL"],
       readOnlyRootFilesystem: false,
       noNewPrivileges: false,
@@ -69,7 +69,7 @@ describe("securityContext", () => {
     });
     expect(body?.User).toBe("1001:3000");
     expect(body?.HostConfig?.GroupAdd).toEqual(["2000", "4000"]);
-    expect(body?.HostConfig?.CapAdd).toEqual(["NET_ADMIN", "SYS_TIME"]);
+    expect(body?.HostConfig?.CapAdd).toEqual(["CHOWN", "SYS_CHROOT"]);
     expect(body?.HostConfig?.CapDrop).toEqual(["ALL"]);
   });
 
@@ -111,33 +111,34 @@ describe("securityContext", () => {
     expect(issuesOf({ privileged: true })).toEqual([
       {
         path: "spec.containers[0].securityContext.privileged",
-        message: "privileged containers are refused by policy",
+        message:
+          "true is not allowed by policy (Ild.policy.privileged: deny; `allow` runs privileged containers inside their own DIND)",
       },
     ]);
   });
 
-  it("privileged under the 'capabilities' policy becomes the explicit capability set, never Privileged", () => {
-    const { security, body } = translate(
-      { privileged: true, capabilities: { drop: ["NET_RAW"] } },
-      undefined,
-      {
-        privileged: "capabilities",
-        hostPathAllowList: [],
-      },
-    );
-    expect(security?.privileged).toBe("capabilities");
-    expect(body?.HostConfig).toMatchObject({
-      CapAdd: ["ALL"],
-      CapDrop: ["SYS_RESOURCE"],
-      SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
-      // systempaths=unconfined, in Engine API form (the engine refuses it as a security option)
-      MaskedPaths: [],
-      ReadonlyPaths: [],
-      DeviceCgroupRules: ["a *:* rwm"],
-    });
-    expect(body?.HostConfig).not.toHaveProperty("Privileged");
-    expect(PRIVILEGED_CAPABILITY_SET.CapDrop).toEqual(["SYS_RESOURCE"]);
-  });
+  it.each(["allow", "capabilities"] as const)(
+    "privileged under the '%s' policy becomes the explicit capability set, never Privileged",
+    (privileged) => {
+      const { security, body } = translate(
+        { privileged: true, capabilities: { drop: ["NET_RAW"] } },
+        undefined,
+        { privileged },
+      );
+      expect(security?.privileged).toBe("capabilities");
+      expect(body?.HostConfig).toMatchObject({
+        CapAdd: ["ALL"],
+        CapDrop: ["SYS_RESOURCE"],
+        SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
+        // systempaths=unconfined, in Engine API form (the engine refuses it as a security option)
+        MaskedPaths: [],
+        ReadonlyPaths: [],
+        DeviceCgroupRules: ["a *:* rwm"],
+      });
+      expect(body?.HostConfig).not.toHaveProperty("Privileged");
+      expect(PRIVILEGED_CAPABILITY_SET.CapDrop).toEqual(["SYS_RESOURCE"]);
+    },
+  );
 
   it("privileged with allowPrivilegeEscalation false is contradictory", () => {
     expect(
@@ -153,12 +154,16 @@ describe("securityContext", () => {
     ]);
   });
 
-  it("seccomp/AppArmor Unconfined are passed on; Localhost profiles and SELinux are warned about", () => {
-    const { body, warnings } = translate({
-      seccompProfile: { type: "Unconfined" },
-      appArmorProfile: { type: "Unconfined" },
-      seLinuxOptions: { level: "s0" },
-    });
+  it("seccomp/AppArmor Unconfined are passed on at the privileged level; Localhost profiles and SELinux are warned about", () => {
+    const { body, warnings } = translate(
+      {
+        seccompProfile: { type: "Unconfined" },
+        appArmorProfile: { type: "Unconfined" },
+        seLinuxOptions: { level: "s0" },
+      },
+      undefined,
+      { level: "privileged" },
+    );
     expect(body?.HostConfig?.SecurityOpt).toEqual(["seccomp=unconfined", "apparmor=unconfined"]);
     expect(warnings.map((warning) => warning.path)).toEqual([
       "spec.containers[0].securityContext.seLinuxOptions",

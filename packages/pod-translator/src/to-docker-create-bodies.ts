@@ -26,6 +26,11 @@ export interface DockerRenderContext {
   restartGeneration?: Record<string, number> | number;
   /** Prepended to every container name. */
   namePrefix?: string;
+  /**
+   * Device nodes the engine has for privileged containers (Ild.policy.privileged: allow), e.g. `/dev/fuse`
+   * when the DIND was given it; mapped into privileged containers only. Default none.
+   */
+  privilegedDevices?: readonly string[];
 }
 
 export interface DockerCreateBody {
@@ -309,13 +314,14 @@ export function toDockerCreateBody(
     hostConfig.DeviceRequests = [request];
   }
   const devices: DockerDeviceMapping[] = [];
-  for (const device of resources.devices) {
-    if (device.vendor === "nvidia") {
-      continue;
-    }
-    for (const path of device.paths ?? []) {
-      devices.push({ PathOnHost: path, PathInContainer: path, CgroupPermissions: "rwm" });
-    }
+  const devicePaths = resources.devices
+    .filter((device) => device.vendor !== "nvidia")
+    .flatMap((device) => device.paths ?? []);
+  if (security.privileged === "capabilities") {
+    devicePaths.push(...(context.privilegedDevices ?? []));
+  }
+  for (const path of new Set(devicePaths)) {
+    devices.push({ PathOnHost: path, PathInContainer: path, CgroupPermissions: "rwm" });
   }
   if (devices.length > 0) {
     hostConfig.Devices = devices;

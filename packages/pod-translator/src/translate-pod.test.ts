@@ -111,7 +111,7 @@ describe("translatePod", () => {
     expect(error.issues).toEqual([
       {
         path: "spec.hostNetwork",
-        message: "host networking is not supported (pods get their own network namespace)",
+        message: "true is not allowed by the baseline policy (Ild.policy.level)",
       },
       { path: "spec.containers[1].name", message: 'duplicate container name "ok"' },
       {
@@ -212,6 +212,8 @@ describe("translatePod", () => {
           ],
         },
       },
+      // hostPort is refused by the baseline policy; the privileged level ignores it with a warning.
+      options: { policy: { level: "privileged" } },
     });
     expect(warnings.map((warning) => warning.path)).toEqual([
       "spec.ephemeralContainers",

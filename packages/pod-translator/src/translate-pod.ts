@@ -12,7 +12,6 @@ import type {
   ContainerKind,
   ContainerPlan,
   DirectoryPlan,
-  MaterializedFile,
   PodPlan,
   PortPlan,
   PullPolicy,
@@ -22,21 +21,19 @@ import type {
 } from "./plan-types.js";
 import { planPodNetwork } from "./pod-network.js";
 import { collectPodSources, type PodSources } from "./pod-sources.js";
+import { warnUnreadableFiles, warnUnsupportedPodFields } from "./pod-warnings.js";
+import { checkPodPolicy } from "./policy/check-pod-policy.js";
+import { DEFAULT_POLICY, resolvePolicy, type TranslationPolicy } from "./policy/levels.js";
 import { planHandler, planProbe } from "./probes.js";
 import { planResources } from "./resources.js";
-import { effectiveUser, planSecurity, planSysctls, SAFE_SYSCTLS, type SecurityPolicy } from "./security.js";
+import { effectiveUser, planSecurity, planSysctls } from "./security.js";
 import { planVolumes, type VolumeOwnership } from "./volumes.js";
 
-/** What the caller decides: security policy. Defaults: privileged denied, no hostPath, Kubernetes' safe sysctls. */
-export interface TranslationPolicy {
-  privileged: "deny" | "capabilities";
-  /** hostPath volumes are allowed only at or below one of these absolute host paths. */
-  hostPathAllowList: string[];
-  /** Pod sysctls allowed; default {@link SAFE_SYSCTLS}. */
-  allowedSysctls?: string[];
-}
+export type { TranslationPolicy };
+export { DEFAULT_POLICY };
 
 export interface TranslatePodOptions {
+  /** The security policy (policy/levels.ts); default {@link DEFAULT_POLICY}: baseline, privileged denied. */
   policy?: TranslationPolicy;
   /** Devices booked for each container (by container name): GPU/MIG UUIDs, device paths. */
   devices?: Record<string, AssignedDevice[]>;
@@ -65,7 +62,6 @@ export interface TranslatePodResult {
   warnings: TranslationIssue[];
 }
 
-export const DEFAULT_POLICY: TranslationPolicy = { privileged: "deny", hostPathAllowList: [] };
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 export const DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 
@@ -80,11 +76,7 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
   const issues = new IssueCollector();
   const pod = input.pod ?? ({} as Pod);
   const options = input.options ?? {};
-  const policy = options.policy ?? DEFAULT_POLICY;
-  const securityPolicy: SecurityPolicy = {
-    privileged: policy.privileged,
-    allowedSysctls: policy.allowedSysctls ?? SAFE_SYSCTLS,
-  };
+  const policy = resolvePolicy(options.policy);
   const metadata = pod.metadata ?? {};
   const spec = pod.spec;
   const name = metadata.name ?? "";
@@ -129,6 +121,7 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
     context.nodeAllocatable = options.nodeAllocatable;
   }
   warnUnsupportedPodFields(pod, issues);
+  checkPodPolicy(pod, policy, issues);
 
   const podSecurity = spec.securityContext ?? undefined;
   const fsGroup = podSecurity?.fsGroup ?? undefined;
@@ -185,7 +178,7 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
     ownerFor,
     issues,
   );
-  const sysctls = planSysctls(podSecurity, securityPolicy, issues);
+  const sysctls = planSysctls(podSecurity);
   const imagePullSecrets = planImagePullSecrets(pod, sources, issues);
   const extraDirectories = new Map<string, DirectoryPlan>();
 
@@ -249,7 +242,7 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
       env,
       mounts: planMounts(container, path, env, volumes, extraDirectories, issues),
       resources: planResources(container, path, options.devices?.[container.name], issues),
-      security: planSecurity(container, path, podSecurity, sysctls, securityPolicy, issues),
+      security: planSecurity(container, path, podSecurity, sysctls, issues),
       ports,
       probes: {},
       lifecycle: {},
@@ -466,45 +459,6 @@ export function translateRetrievedPodData(
   return translatePod(input);
 }
 
-/**
- * Our stricter secret default (0600, owner root unless the mounting containers share a runAsUser) can lock
- * out a non-root container; say so instead of letting the container fail on EACCES.
- */
-function warnUnreadableFiles(
-  files: MaterializedFile[],
-  containers: ContainerPlan[],
-  issues: IssueCollector,
-): void {
-  const warned = new Set<string>();
-  for (const container of containers) {
-    const user = container.security.user;
-    if (user === undefined || user === 0) {
-      continue;
-    }
-    const containerPath = `spec.${container.kind === "regular" ? "containers" : "initContainers"}[${container.index}]`;
-    for (const [mountIndex, mount] of container.mounts.entries()) {
-      if (mount.source.kind !== "dataDir" || warned.has(`${container.name}/${mount.volume}`)) {
-        continue;
-      }
-      const prefix = `${mount.source.path}`;
-      const unreadable = files.find(
-        (file) =>
-          (file.path === prefix || file.path.startsWith(`${prefix}/`)) &&
-          (file.mode & 0o004) === 0 &&
-          !(file.uid === user && (file.mode & 0o400) !== 0) &&
-          !(file.gid !== undefined && (file.mode & 0o040) !== 0),
-      );
-      if (unreadable) {
-        warned.add(`${container.name}/${mount.volume}`);
-        issues.warn(
-          `${containerPath}.volumeMounts[${mountIndex}]`,
-          `container "${container.name}" runs as uid ${user} but "${unreadable.path}" (mode 0${unreadable.mode.toString(8)}) is not readable by it; set defaultMode, fsGroup or a pod-level runAsUser`,
-        );
-      }
-    }
-  }
-}
-
 function planImagePullSecrets(pod: Pod, sources: PodSources, issues: IssueCollector): RegistryAuth[] {
   const auths: RegistryAuth[] = [];
   (pod.spec?.imagePullSecrets ?? []).forEach((reference, index) => {
@@ -520,44 +474,4 @@ function planImagePullSecrets(pod: Pod, sources: PodSources, issues: IssueCollec
     auths.push(...registryAuthsFromSecret(secret, path, issues));
   });
   return auths;
-}
-
-function warnUnsupportedPodFields(pod: Pod, issues: IssueCollector): void {
-  const spec = pod.spec;
-  if (!spec) {
-    return;
-  }
-  if (spec.hostNetwork) {
-    issues.error(
-      "spec.hostNetwork",
-      "host networking is not supported (pods get their own network namespace)",
-    );
-  }
-  if (spec.hostPID) {
-    issues.error("spec.hostPID", "the host PID namespace is not supported");
-  }
-  if (spec.hostIPC) {
-    issues.error("spec.hostIPC", "the host IPC namespace is not supported");
-  }
-  if ((spec.ephemeralContainers ?? []).length > 0) {
-    issues.warn("spec.ephemeralContainers", "ephemeral containers are not run");
-  }
-  if (spec.hostUsers === false) {
-    issues.warn("spec.hostUsers", "user namespaces are not applied");
-  }
-  if (spec.runtimeClassName) {
-    issues.warn("spec.runtimeClassName", `runtime class "${spec.runtimeClassName}" is not applied`);
-  }
-  if (spec.setHostnameAsFQDN) {
-    issues.warn("spec.setHostnameAsFQDN", "the hostname is not set to the FQDN");
-  }
-  if ((spec.resourceClaims ?? []).length > 0) {
-    issues.warn("spec.resourceClaims", "dynamic resource claims are not supported");
-  }
-  if ((spec.readinessGates ?? []).length > 0) {
-    issues.warn("spec.readinessGates", "readiness gates are not evaluated");
-  }
-  if (spec.os?.name && spec.os.name !== "linux") {
-    issues.error("spec.os.name", `"${spec.os.name}" is not supported (linux only)`);
-  }
 }

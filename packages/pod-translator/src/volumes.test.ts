@@ -568,7 +568,8 @@ describe("hostPath", () => {
     expect(issues(podWith([{ name: "h", hostPath: { path: "/etc" } }], []))).toEqual([
       {
         path: "spec.volumes[0].hostPath.path",
-        message: 'hostPath "/etc" of volume "h" is not allowed by policy (allowed: none)',
+        message:
+          'hostPath "/etc" of volume "h" is not allowed by policy (Ild.policy.hostPathAllowList: none)',
       },
     ]);
   });

@@ -9,13 +9,7 @@ import type {
 } from "kubernetes-types/core/v1.js";
 import { type DownwardContext, resolveFieldPath, resolveResourceField } from "./downward-api.js";
 import type { IssueCollector } from "./issues.js";
-import {
-  checkConfigKey,
-  checkDnsLabel,
-  checkRelativePath,
-  isPathWithin,
-  normalizeAbsolutePath,
-} from "./paths.js";
+import { checkConfigKey, checkDnsLabel, checkRelativePath, normalizeAbsolutePath } from "./paths.js";
 import type { DirectoryPlan, MaterializedFile, VolumeKind, VolumePlan } from "./plan-types.js";
 import {
   configMapKeyBytes,
@@ -25,6 +19,7 @@ import {
   secretKeyBytes,
   secretKeys,
 } from "./pod-sources.js";
+import { checkHostPathAllowed } from "./policy/host-path.js";
 import { parseQuantity, quantityValue } from "./quantity.js";
 
 /** Kubernetes' default file mode for configMap, downwardAPI and projected volumes. */
@@ -178,16 +173,7 @@ function planOneVolume(
       return undefined;
     }
     const normalized = normalizeAbsolutePath(hostPath);
-    const allowed = policy.hostPathAllowList.some((root) =>
-      isPathWithin(normalized, normalizeAbsolutePath(root)),
-    );
-    if (!allowed) {
-      issues.error(
-        `${path}.hostPath.path`,
-        `hostPath "${normalized}" of volume "${name}" is not allowed by policy (allowed: ${
-          policy.hostPathAllowList.length === 0 ? "none" : policy.hostPathAllowList.join(", ")
-        })`,
-      );
+    if (!checkHostPathAllowed(hostPath, name, `${path}.hostPath.path`, policy.hostPathAllowList, issues)) {
       return undefined;
     }
     const plan: VolumePlan = { name, kind, medium: "disk", hostPath: { path: normalized, type } };

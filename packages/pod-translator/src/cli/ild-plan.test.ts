@@ -56,7 +56,7 @@ spec:
     - name: main
       image: ild/busybox:1
       command: ["echo", "$(GREETING)"]
-      ports: [{ containerPort: 80, hostPort: 8080 }]
+      stdinOnce: true
       env:
         - name: GREETING
           valueFrom: { configMapKeyRef: { name: cfg, key: greeting } }
@@ -94,7 +94,7 @@ items:
       docker: Array<{ name: string; body: { Entrypoint: string[]; Cmd: string[]; Env: string[] } }>;
     };
     expect(output.notes).toEqual(["metadata.uid missing: using 00000000-0000-4000-8000-000000000000"]);
-    expect(output.warnings.map((warning) => warning.path)).toEqual(["spec.containers[0].ports[0].hostPort"]);
+    expect(output.warnings.map((warning) => warning.path)).toEqual(["spec.containers[0].stdinOnce"]);
     expect(output.plan.files).toEqual([
       expect.objectContaining({
         path: "volumes/creds/token",
@@ -111,7 +111,7 @@ items:
       "NVIDIA_VISIBLE_DEVICES=void",
     ]);
     expect(result.stdout).not.toContain("t0p-s3cr3t");
-    expect(result.stderr).toContain("warning: spec.containers[0].ports[0].hostPort");
+    expect(result.stderr).toContain("warning: spec.containers[0].stdinOnce");
 
     const shown = await ildPlan(pod, "--secrets", secrets, "--show-secrets", "--format", "json");
     expect(shown.code).toBe(0);
@@ -123,12 +123,12 @@ items:
     const denied = await ildPlan(join(fixtures, "130-security-gpu.yaml"), "--format", "json");
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain(
-      "spec.containers[2].securityContext.privileged: privileged containers are refused by policy",
+      "spec.containers[2].securityContext.privileged: true is not allowed by policy (Ild.policy.privileged: deny",
     );
     const allowed = await ildPlan(
       join(fixtures, "130-security-gpu.yaml"),
       "--privileged",
-      "capabilities",
+      "allow",
       "--format",
       "json",
     );
@@ -137,6 +137,30 @@ items:
       docker: Array<{ body: { HostConfig: { DeviceRequests?: unknown[] } } }>;
     };
     expect(output.docker[0]?.body.HostConfig.DeviceRequests).toHaveLength(1);
+  });
+
+  it("takes the policy level from --level (baseline by default)", async () => {
+    const pod = write(
+      "host-port.yaml",
+      `kind: Pod
+metadata: { name: ports, uid: u-3 }
+spec:
+  containers:
+    - { name: main, image: ild/busybox:1, ports: [{ containerPort: 80, hostPort: 8080 }] }
+`,
+    );
+    const [refused, allowed, unknown] = await Promise.all([
+      ildPlan(pod),
+      ildPlan(pod, "--level", "privileged"),
+      ildPlan(pod, "--level", "lax"),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "spec.containers[0].ports[0].hostPort: 8080 is not allowed by the baseline policy (Ild.policy.level)",
+    );
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toContain("warning: spec.containers[0].ports[0].hostPort");
+    expect(unknown.code).toBe(2);
   });
 
   it("exits 1 with every error on a bad pod", async () => {

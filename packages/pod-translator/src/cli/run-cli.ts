@@ -5,6 +5,7 @@ import { dump, loadAll, YAML11_SCHEMA } from "js-yaml";
 import type { ConfigMap, Pod, Secret } from "kubernetes-types/core/v1.js";
 import { PodTranslationError } from "../errors.js";
 import type { AssignedDevice, PodPlan } from "../plan-types.js";
+import { POLICY_LEVELS, type PolicyLevel } from "../policy/levels.js";
 import { isDeviceResource } from "../resources.js";
 import { toDockerCreateBodies, toDockerSandboxSettings } from "../to-docker-create-bodies.js";
 import { type TranslatePodOptions, translatePod } from "../translate-pod.js";
@@ -21,7 +22,8 @@ options:
   --devices FILE          container name -> assigned devices (default: placeholders for requested devices)
   --format yaml|json      output format (default yaml)
   --network-mode MODE     Docker network mode of the pod's containers (default container:<sandbox>)
-  --privileged deny|capabilities   policy for privileged containers (default deny)
+  --level baseline|restricted|privileged   security policy level (default baseline)
+  --privileged deny|allow   privileged containers (default deny; capabilities = allow)
   --host-path-allow PATH  allow hostPath volumes at or below PATH; repeatable
   --show-secrets          print secret values instead of <redacted>
   -h, --help              this help
@@ -157,8 +159,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`--format must be yaml or json, got "${format}"`);
   }
   const privileged = values.privileged ?? "deny";
-  if (privileged !== "deny" && privileged !== "capabilities") {
-    throw new UsageError(`--privileged must be deny or capabilities, got "${privileged}"`);
+  if (privileged !== "deny" && privileged !== "allow" && privileged !== "capabilities") {
+    throw new UsageError(`--privileged must be deny or allow, got "${privileged}"`);
+  }
+  const level = values.level ?? "baseline";
+  if (!(POLICY_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`--level must be ${POLICY_LEVELS.join(", ")}, got "${level}"`);
   }
   const read = async (file: string): Promise<unknown[]> => {
     let text: string;
@@ -215,7 +221,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
   }
   const options: TranslatePodOptions = {
-    policy: { privileged, hostPathAllowList: values["host-path-allow"] ?? [] },
+    policy: { level: level as PolicyLevel, privileged, hostPathAllowList: values["host-path-allow"] ?? [] },
     devices,
   };
   const containers: RetrievedContainer[] = [
@@ -297,6 +303,7 @@ function parseOptions(argv: string[]) {
       format: { type: "string" },
       "network-mode": { type: "string" },
       privileged: { type: "string" },
+      level: { type: "string" },
       "host-path-allow": { type: "string", multiple: true },
       "show-secrets": { type: "boolean" },
       help: { type: "boolean", short: "h" },

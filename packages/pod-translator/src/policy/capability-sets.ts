@@ -1,0 +1,36 @@
+/**
+ * Capability sets of the policy, names without the `CAP_` prefix. Docker's default set is what every
+ * container gets; baseline allows adding only the Pod Security Standards list (Docker's default set
+ * without NET_RAW); restricted allows adding only NET_BIND_SERVICE and requires dropping ALL.
+ */
+
+/** Docker's (and containerd's) default capability set. */
+export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = [
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "NET_RAW",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
+];
+
+/** Pod Security Standards baseline: `capabilities.add` may only name these. */
+export const BASELINE_ADDABLE_CAPABILITIES: readonly string[] = DOCKER_DEFAULT_CAPABILITIES.filter(
+  (capability) => capability !== "NET_RAW",
+);
+
+/** Pod Security Standards restricted: `capabilities.add` may only name these. */
+export const RESTRICTED_ADDABLE_CAPABILITIES: readonly string[] = ["NET_BIND_SERVICE"];
+
+/** `cap_sys_admin`, `CAP_SYS_ADMIN` and `SYS_ADMIN` are the same capability. */
+export function capabilityName(value: string): string {
+  return value.trim().toUpperCase().replace(/^CAP_/, "");
+}
