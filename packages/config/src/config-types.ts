@@ -7,7 +7,10 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 export type DindSecurityMode = "auto" | "privileged" | "capabilities";
 export type DindStorage = "tmpfs" | "volume";
 export type EngineKind = "dind" | "host";
-export type PrivilegedPolicy = "deny" | "capabilities";
+/** `allow`: privileged containers run privileged inside their own DIND (the DIND capability set). */
+export type PrivilegedPolicy = "deny" | "allow";
+/** Pod Security Standards level (@ild/pod-translator's policy layer). */
+export type PolicyLevel = "baseline" | "restricted" | "privileged";
 
 /** TLS for a tcp:// Docker endpoint: PEM file paths (or inline PEM). */
 export interface DockerTlsConfig {
@@ -70,7 +73,9 @@ export interface HooksConfig {
 }
 
 export interface PolicyConfig {
-  /** What a pod asking for `privileged: true` gets: refused, or an explicit capability set. */
+  /** The level every pod is checked against (default `baseline`). */
+  readonly level: PolicyLevel;
+  /** What a container asking for `privileged: true` gets: refused, or privileged inside its own DIND. */
   readonly privileged: PrivilegedPolicy;
   /** Host paths (absolute prefixes) that hostPath volumes may use; empty = none allowed. */
   readonly hostPathAllowList: readonly string[];
@@ -179,7 +184,9 @@ export interface ConfigOverrides {
   };
   hooks?: { enabled?: readonly string[] };
   policy?: {
-    privileged?: PrivilegedPolicy;
+    level?: PolicyLevel;
+    /** `capabilities` is the old name of `allow`. */
+    privileged?: PrivilegedPolicy | "capabilities";
     hostPathAllowList?: readonly string[];
     egressAllowCidrs?: readonly string[];
   };

@@ -14,6 +14,7 @@ export type {
   LogLevel,
   MetricsConfig,
   PolicyConfig,
+  PolicyLevel,
   PrivilegedPolicy,
   ReferenceConfig,
   ServerConfig,

@@ -70,7 +70,12 @@ describe("loadConfig without a file", () => {
     expect(config.docker).toEqual({});
     expect(config.logging.level).toBe("info");
     expect(config.gpu).toEqual({ enabled: true, fpgaEnabled: false, fpgaBookkeeping: true, devices: {} });
-    expect(config.policy).toEqual({ privileged: "deny", hostPathAllowList: [], egressAllowCidrs: [] });
+    expect(config.policy).toEqual({
+      level: "baseline",
+      privileged: "deny",
+      hostPathAllowList: [],
+      egressAllowCidrs: [],
+    });
     expect(sources["server.port"]).toEqual({ kind: "default" });
   });
 
@@ -445,6 +450,23 @@ describe("environment variables", () => {
     expect(config.policy.egressAllowCidrs).toEqual(["10.0.0.0/8", "fd00::/8"]);
   });
 
+  it("reads the policy level and the privileged opt-in from ILD_POLICY_LEVEL and ILD_POLICY_PRIVILEGED", () => {
+    const { config, sources } = load({
+      env: { ILD_POLICY_LEVEL: "restricted", ILD_POLICY_PRIVILEGED: "allow" },
+    });
+    expect(config.policy).toMatchObject({ level: "restricted", privileged: "allow" });
+    expect(sources["policy.level"]).toEqual({ kind: "env", key: "ILD_POLICY_LEVEL" });
+    expect(load({ overrides: { policy: { privileged: "capabilities" } } }).config.policy.privileged).toBe(
+      "allow",
+    );
+    expect(
+      messages(errorOf(() => load({ env: { ILD_POLICY_LEVEL: "lax", ILD_POLICY_PRIVILEGED: "yes" } }))),
+    ).toEqual([
+      "environment variable ILD_POLICY_LEVEL: expected one of 'baseline', 'restricted', 'privileged', got 'lax'",
+      "environment variable ILD_POLICY_PRIVILEGED: expected one of 'deny', 'allow' ('capabilities' is the old name of 'allow'), got 'yes'",
+    ]);
+  });
+
   it("warns about unknown ILD_* variables of a known group, with a suggestion, and leaves other ILD_* alone", () => {
     const { warnings } = load({
       env: { ILD_DIND_POOLSIZE: "3", ILD_SEED_DIR: "/seed", ILD_SERVER_PROT: "1" },
@@ -475,7 +497,7 @@ describe("the Ild: block", () => {
     devices:
       xilinx.com/fpga: [/dev/xclmgmt1]
   hooks: {enabled: [network, gpu]}
-  policy: {privileged: capabilities, hostPathAllowList: [/data], egressAllowCidrs: [0.0.0.0/0]}
+  policy: {level: restricted, privileged: capabilities, hostPathAllowList: [/data], egressAllowCidrs: [0.0.0.0/0]}
   server: {socket: "unix:///run/ild/ild.sock", socketMode: "0o640", authTokenFile: token}
   dataRoot: /srv/ild
   runRoot: /run/ild-test
@@ -501,7 +523,9 @@ describe("the Ild: block", () => {
     expect(config.gpu.devices).toEqual({ "xilinx.com/fpga": ["/dev/xclmgmt1"] });
     expect(config.hooks.enabled).toEqual(["network", "gpu"]);
     expect(config.policy).toEqual({
-      privileged: "capabilities",
+      level: "restricted",
+      // the old name of allow
+      privileged: "allow",
       hostPathAllowList: ["/data"],
       egressAllowCidrs: ["0.0.0.0/0"],
     });

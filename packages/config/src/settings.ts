@@ -4,6 +4,7 @@
  * its default and its meaning. loadConfig, the unknown-key warnings and the README table all use it.
  */
 
+import { policySettings } from "./policy-settings.js";
 import type { ValueParser } from "./value-parsers.js";
 import * as parse from "./value-parsers.js";
 
@@ -229,22 +230,7 @@ export const settings: readonly SettingSpec[] = [
     type: "list of strings",
     meaning: "Hooks to run, in this order.",
   },
-  {
-    key: "policy.privileged",
-    env: "ILD_POLICY_PRIVILEGED",
-    parser: parse.oneOf(["deny", "capabilities"]),
-    defaultValue: "deny",
-    type: "`deny` \\| `capabilities`",
-    meaning: "A pod asking for `privileged: true` is refused, or gets an explicit capability set instead.",
-  },
-  {
-    key: "policy.hostPathAllowList",
-    env: "ILD_POLICY_HOST_PATH_ALLOW_LIST",
-    parser: parse.absolutePathList,
-    defaultValue: [],
-    type: "list of absolute paths",
-    meaning: "Host path prefixes hostPath volumes may use. Empty: hostPath volumes are refused.",
-  },
+  ...policySettings,
   {
     key: "policy.egressAllowCidrs",
     env: "ILD_POLICY_EGRESS_ALLOW_CIDRS",
