@@ -1,60 +1,29 @@
-import http from "node:http";
-import https from "node:https";
 import net from "node:net";
 import type { DockerClient } from "@ild/dind-pool";
 import type { HandlerPlan } from "@ild/pod-translator";
 import type { Clock } from "../runner-types.js";
 import { grpcHealthCheck } from "./grpc-health.js";
+import { httpProbe } from "./http-probe.js";
+
+/** The kubelet reads at most 10 KiB of an exec probe's output. */
+export const EXEC_OUTPUT_LIMIT_BYTES = 10 * 1024;
 
 export interface HandlerTarget {
   docker: DockerClient;
   containerId: string;
-  /** Pod IP: httpGet/tcpSocket/grpc connect here from this process. */
+  /**
+   * The pod's own address (its sandbox's IP): httpGet/tcpSocket/grpc connect here and nowhere else;
+   * a `host` in the handler is never dialled.
+   */
   podIp: string;
   clock: Clock;
+  /** Most bytes of an exec handler's stdout and of its stderr kept (default 10 KiB, as the kubelet). */
+  execOutputLimitBytes?: number;
 }
 
 export interface HandlerResult {
   success: boolean;
   message?: string;
-}
-
-function httpGet(
-  handler: Extract<HandlerPlan, { kind: "httpGet" }>,
-  host: string,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<HandlerResult> {
-  return new Promise((resolve) => {
-    const client = handler.scheme === "HTTPS" ? https : http;
-    const headers: Record<string, string> = { "user-agent": "kube-probe/ild", accept: "*/*" };
-    for (const header of handler.headers) {
-      headers[header.name] = header.value;
-    }
-    const request = client.request(
-      {
-        host,
-        port: handler.port,
-        path: handler.path || "/",
-        method: "GET",
-        headers,
-        timeout: timeoutMs,
-        signal,
-        ...(handler.scheme === "HTTPS" ? { rejectUnauthorized: false } : {}),
-      },
-      (response) => {
-        response.resume();
-        const code = response.statusCode ?? 0;
-        resolve({
-          success: code >= 200 && code < 400,
-          message: `HTTP probe failed with statuscode: ${code}`,
-        });
-      },
-    );
-    request.on("timeout", () => request.destroy(new Error("timeout")));
-    request.on("error", (error) => resolve({ success: false, message: error.message }));
-    request.end();
-  });
 }
 
 function tcpConnect(
@@ -77,7 +46,10 @@ function tcpConnect(
   });
 }
 
-/** Runs a probe or lifecycle handler from this process (exec: in the container, argv only). */
+/**
+ * Runs a probe or lifecycle handler: exec in the container (argv only, output bounded); httpGet,
+ * tcpSocket and grpc from this process to the pod's own address only, never to `host`.
+ */
 export async function runHandler(
   handler: HandlerPlan,
   target: HandlerTarget,
@@ -85,19 +57,29 @@ export async function runHandler(
   signal: AbortSignal,
 ): Promise<HandlerResult> {
   const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  const network = handler.kind === "httpGet" || handler.kind === "tcpSocket" || handler.kind === "grpc";
+  if (network && net.isIP(target.podIp) === 0) {
+    return {
+      success: false,
+      message: `the pod has no IP address to ${handler.kind} (got "${target.podIp}")`,
+    };
+  }
   try {
     switch (handler.kind) {
       case "exec": {
-        const result = await target.docker.exec(target.containerId, handler.command, { signal: bounded });
+        const result = await target.docker.exec(target.containerId, handler.command, {
+          signal: bounded,
+          maxOutputBytes: target.execOutputLimitBytes ?? EXEC_OUTPUT_LIMIT_BYTES,
+        });
         return {
           success: result.exitCode === 0,
           message: `command exited with ${result.exitCode}: ${(result.stdout + result.stderr).slice(0, 512)}`,
         };
       }
       case "httpGet":
-        return await httpGet(handler, handler.host || target.podIp, timeoutMs, bounded);
+        return await httpProbe(handler, target.podIp, timeoutMs, bounded);
       case "tcpSocket":
-        return await tcpConnect(handler.host || target.podIp, handler.port, timeoutMs, bounded);
+        return await tcpConnect(target.podIp, handler.port, timeoutMs, bounded);
       case "grpc":
         return {
           success: await grpcHealthCheck(target.podIp, handler.port, handler.service, timeoutMs, bounded),
