@@ -46,8 +46,10 @@ async function* limited(
 }
 
 /**
- * One container instance's logs as a byte stream, stdout and stderr interleaved in engine order.
- * `follow` ends when the container stops, when `signal` aborts or when the reader destroys the stream.
+ * One container instance's logs as a byte stream, stdout and stderr interleaved in engine order,
+ * read from the engine only as fast as the reader takes them (never the whole log in memory; `tail`
+ * is the engine's, `limitBytes` stops reading once reached). `follow` ends when the container stops;
+ * both end when `signal` aborts or the reader destroys the stream.
  */
 export async function openLogs(
   docker: DockerClient,
@@ -57,23 +59,16 @@ export async function openLogs(
 ): Promise<Readable> {
   const engineOptions = toEngineLogOptions(options, clock);
   const timestamps = options.timestamps === true;
-  if (options.follow === true) {
-    const controller = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-    const lines = docker.followLogs(containerId, { ...engineOptions, signal });
-    const stream = Readable.from(
-      limited(lines, timestamps, options.limitBytes, () => controller.abort()),
-      { objectMode: false },
-    );
-    stream.once("close", () => controller.abort());
-    return stream;
-  }
-  const lines = await docker.readLogs(containerId, {
-    ...engineOptions,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  return Readable.from(
-    limited(lines, timestamps, options.limitBytes, () => {}),
+  const controller = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  const lines =
+    options.follow === true
+      ? docker.followLogs(containerId, { ...engineOptions, signal })
+      : docker.streamLogs(containerId, { ...engineOptions, signal });
+  const stream = Readable.from(
+    limited(lines, timestamps, options.limitBytes, () => controller.abort()),
     { objectMode: false },
   );
+  stream.once("close", () => controller.abort());
+  return stream;
 }
