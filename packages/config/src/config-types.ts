@@ -100,6 +100,12 @@ export interface ServerConfig {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  /** Creates in flight at once; more are answered 429 with Retry-After. */
+  readonly maxConcurrentCreates: number;
+  /** Open client connections; a request past it is answered 503 with Retry-After. */
+  readonly maxConnections: number;
+  /** Retry-After of those answers. */
+  readonly retryAfterSeconds: number;
 }
 
 export interface LoggingConfig {
@@ -201,6 +207,9 @@ export interface ConfigOverrides {
     headersTimeoutMs?: number | string;
     requestTimeoutMs?: number | string;
     idleTimeoutMs?: number | string;
+    maxConcurrentCreates?: number | string;
+    maxConnections?: number | string;
+    retryAfterSeconds?: number | string;
   };
   dataRoot?: string;
   runRoot?: string;

@@ -55,6 +55,9 @@ describe("loadConfig without a file", () => {
       headersTimeoutMs: 60_000,
       requestTimeoutMs: 300_000,
       idleTimeoutMs: 125_000,
+      maxConcurrentCreates: 4,
+      maxConnections: 128,
+      retryAfterSeconds: 5,
     });
     expect(config.dind).toMatchObject({
       image: "ild/dind:1",

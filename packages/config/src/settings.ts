@@ -5,6 +5,7 @@
  */
 
 import { policySettings } from "./policy-settings.js";
+import { limitSettings } from "./limit-settings.js";
 import type { ValueParser } from "./value-parsers.js";
 import * as parse from "./value-parsers.js";
 
@@ -324,6 +325,7 @@ export const settings: readonly SettingSpec[] = [
     type: "milliseconds",
     meaning: "Keep-alive idle time; above interLink's 120 s so interLink closes first.",
   },
+  ...limitSettings,
   {
     key: "dataRoot",
     env: "ILD_DATA_ROOT",
