@@ -16,7 +16,7 @@ import {
   genericDevicesFromConfig,
   type LocalDeviceBook,
 } from "@ild/gpu";
-import { createRunner, type Runner } from "@ild/pod-runner";
+import { createRunner, poolPodPaths, type Runner } from "@ild/pod-runner";
 import { StartupError } from "./errors.js";
 import { ensureRunRootTmpfs } from "./run-root.js";
 
@@ -65,6 +65,9 @@ export async function buildDependencies({ config, logger, env }: BuildOptions): 
       image: config.dind.image,
       socketRoot: config.dind.socketRoot,
       securityMode: config.dind.securityMode,
+      ...(config.dind.runtime === undefined ? {} : { runtime: config.dind.runtime }),
+      // privileged pods run privileged inside their own DIND: it then needs every capability and FUSE
+      allowPrivilegedPods: config.policy.privileged === "allow",
       storage:
         config.dind.storage === "tmpfs"
           ? { kind: "tmpfs", sizeBytes: config.dind.tmpfsSizeBytes }
@@ -72,9 +75,9 @@ export async function buildDependencies({ config, logger, env }: BuildOptions): 
       maxConcurrentBuilds: config.dind.maxConcurrentBuilds,
       readyTimeoutMs: config.dind.readyTimeoutMs,
       acquireTimeoutMs: config.dind.acquireTimeoutMs,
-      // Pod files appear inside each DIND at the same paths. <runRoot>/pods, not <runRoot>: the pool
-      // mounts each DIND's own socket folder at /run/ild, the default run root.
-      sharedPaths: [{ path: config.dataRoot }, { path: join(config.runRoot, "pods") }],
+      // Each DIND sees only its own pod's files, at the same paths as on the host: an empty slot at
+      // <dataRoot>/pods and <runRoot>/pods that its lease fills (nothing of other pods, ever).
+      podPaths: poolPodPaths(config.dataRoot, config.runRoot),
       preloadImages: [...config.dind.preloadImages],
       logger,
     });
@@ -92,12 +95,11 @@ export async function buildDependencies({ config, logger, env }: BuildOptions): 
     runnerId: instance,
     labels,
     ...(config.hooks.enabled.length > 0 ? { enabledHooks: [...config.hooks.enabled] } : {}),
-    hookConfig: {
-      hostPathAllowList: [...config.policy.hostPathAllowList],
-      egressDefaultAllowCidrs: [...config.policy.egressAllowCidrs],
-    },
+    hookConfig: { egressDefaultAllowCidrs: [...config.policy.egressAllowCidrs] },
+    // The node's security policy, enforced once by the translator (400 naming the field and the policy).
     translateOptions: {
       policy: {
+        level: config.policy.level,
         privileged: config.policy.privileged,
         hostPathAllowList: [...config.policy.hostPathAllowList],
       },

@@ -95,3 +95,31 @@ export class ImageDeliveryError extends IldError {
     this.reference = reference;
   }
 }
+
+/** A mount the pool or runner makes on the host (pod folders into a DIND's slot) failed. */
+export class HostMountError extends IldError {
+  readonly operation: string;
+  constructor(operation: string, message: string, options: { cause?: unknown } = {}) {
+    super("ILD_HOST_MOUNT_FAILED", `${operation}: ${message}`, {
+      cause: options.cause,
+      details: { operation },
+    });
+    this.operation = operation;
+  }
+}
+
+/**
+ * The host engine refused the DIND's security settings in the start-up probe (`securityMode: auto`
+ * never falls back to a weaker set by itself): set `Ild.dind.securityMode` / `Ild.dind.runtime`.
+ */
+export class DindSecurityProbeError extends IldError {
+  readonly mode: string;
+  constructor(mode: string, message: string, options: { cause?: unknown } = {}) {
+    super(
+      "ILD_DIND_SECURITY_PROBE_FAILED",
+      `the host engine refused the ${mode} DIND security settings: ${message}; choose another Ild.dind.securityMode (capabilities or privileged are explicit opt-ins) or fix Ild.dind.runtime`,
+      { cause: options.cause, details: { mode } },
+    );
+    this.mode = mode;
+  }
+}

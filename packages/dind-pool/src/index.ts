@@ -52,18 +52,47 @@ export {
 export { isAbortError, toDockerError } from "./docker/to-docker-error.js";
 export type { DindStartPhase } from "./errors.js";
 export {
+  DindSecurityProbeError,
   DindStartError,
   EgressSetupError,
+  HostMountError,
   ImageDeliveryError,
   InvalidEgressError,
   InvalidPoolOptionsError,
   PoolClosedError,
   PoolExhaustedError,
 } from "./errors.js";
+export { ImageDoesNotFitError } from "./image-errors.js";
+export type { MountEntry } from "./host/host-mounts.js";
+export {
+  bindMount,
+  ensureSharedMount,
+  mountsBelow,
+  parseMountInfo,
+  removeTree,
+  unmountBelow,
+} from "./host/host-mounts.js";
 export type { DindRole, LeaseStateLabel } from "./labels.js";
 export { labelKeys, managedByValue, poolFilter } from "./labels.js";
 export { createDindPool } from "./pool/create-dind-pool.js";
-export { renderEgressRules, validateEgressCidrs } from "./pool/egress-rules.js";
+export type { DindSecurityOptions, ResolvedSecurityMode } from "./pool/dind-security.js";
+export {
+  dindSeccompDeniedSyscalls,
+  dockerDefaultCapabilities,
+  hardenedCapabilities,
+  securityHostConfig,
+} from "./pool/dind-security.js";
+export type { DindEgressSpec, IpFamily, SavedFilter } from "./pool/egress-rules.js";
+export {
+  bridgeInterface,
+  egressChainName,
+  parseFilterSave,
+  renderDindEgress,
+  renderEgressRemoval,
+  validateEgressCidrs,
+} from "./pool/egress-rules.js";
+export type { HostFirewall } from "./pool/host-firewall.js";
+export { createIptablesFirewall } from "./pool/host-firewall.js";
 export type {
   AcquireOptions,
   DindDevices,

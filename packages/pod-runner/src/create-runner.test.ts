@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { removeTree } from "@ild/dind-pool";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRunner } from "./create-runner.js";
 import type { Hook, HookPhase, PodHandle, Runner, RunnerOptions } from "./runner-types.js";
@@ -21,7 +22,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+  await removeTree(root);
 });
 
 function makeRunner(extra: Partial<RunnerOptions> = {}): Runner {
@@ -349,7 +350,10 @@ describe("hooks", () => {
           containers: [{ ...shell("app", ""), securityContext: { privileged: true } }],
         }),
       ),
-    ).rejects.toMatchObject({ message: expect.stringMatching(/privileged containers are not allowed/) });
+    ).rejects.toMatchObject({
+      code: "ILD_POD_INVALID",
+      message: expect.stringMatching(/securityContext\.privileged: true is not allowed by policy/),
+    });
     await expect(
       runner.start(
         podInput("hostpath", {
@@ -359,6 +363,37 @@ describe("hooks", () => {
       ),
     ).rejects.toMatchObject({ message: expect.stringMatching(/spec\.volumes\[0\]\.hostPath\.path/) });
     expect(docker.containers.size).toBe(0);
+  });
+
+  it("honours Ild.policy.privileged allow even with the old policy hooks enabled (the translator decides once)", async () => {
+    const runner = makeRunner({
+      enabledHooks: ["deny-privileged", "hostpath-allowlist", "remove-containers"],
+      translateOptions: { policy: { privileged: "allow" } },
+    });
+    await started(
+      runner,
+      podInput("allowed", {
+        containers: [{ ...shell("app", "sleep 1000"), securityContext: { privileged: true } }],
+      }),
+    );
+    const app = [...docker.containers.values()].find(
+      (container) => container.labels["io.ild.container-name"] === "app",
+    );
+    expect(app?.body.HostConfig).toMatchObject({ CapAdd: ["ALL"], CapDrop: ["SYS_RESOURCE"] });
+    expect(app?.body.HostConfig).not.toHaveProperty("Privileged");
+    // A plain container of another pod still gets nothing beyond the baseline set.
+    await expect(
+      runner.start(
+        podInput("plain", {
+          containers: [{ ...shell("app", ""), securityContext: { capabilities: { add: ["SYS_ADMIN"] } } }],
+        }),
+      ),
+    ).rejects.toMatchObject({
+      message: expect.stringContaining(
+        'spec.containers[0].securityContext.capabilities.add[0]: "SYS_ADMIN" is not allowed by the baseline policy (Ild.policy.level)',
+      ),
+    });
+    await runner.close();
   });
 });
 
@@ -371,7 +406,7 @@ describe("start", () => {
     }
     expect(result.plan.containers.map((container) => container.name)).toEqual(["app"]);
     expect(result.engine).toBe("host");
-    expect(result.hooks).toContainEqual({ name: "deny-privileged", phase: "pre-create", priority: 10 });
+    expect(result.hooks).toContainEqual({ name: "egress-acl", phase: "pre-create", priority: 30 });
     expect(result.hooks).toContainEqual({ name: "remove-containers", phase: "post-stop", priority: 900 });
     expect(docker.calls).toEqual([]);
     expect(existsSync(path.join(root, "data"))).toBe(false);

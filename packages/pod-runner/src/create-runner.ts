@@ -18,9 +18,10 @@ import {
 } from "./errors.js";
 import { ensureTmpfs } from "./files/ensure-tmpfs.js";
 import { materializeFiles, removePodFiles } from "./files/materialize-files.js";
+import { podRoots, preparePodRoots } from "./files/pod-mounts.js";
 import { podPaths } from "./files/pod-paths.js";
 import { isStopping, listStoredPodUids, loadPod, markStopping, savePod } from "./files/pod-store.js";
-import { builtinHooks } from "./hooks/builtin-hooks.js";
+import { builtinHooks, egressAllowList } from "./hooks/builtin-hooks.js";
 import { hooksFor, runHookPhase, selectHooks } from "./hooks/hook-runner.js";
 import { kubernetesBackoff } from "./lifecycle/backoff.js";
 import { PodController } from "./lifecycle/pod-controller.js";
@@ -78,12 +79,14 @@ export function createRunner(options: RunnerOptions): Runner {
     ...(options.podIpNetwork ? { podIpNetwork: options.podIpNetwork } : {}),
     logger,
   });
+  const roots = podRoots(options.dataRoot, options.runRoot);
   const dindEngine = options.pool
     ? createDindEngine({
         pool: options.pool,
         docker,
         runnerId,
         ...(options.podIpNetwork ? { podIpNetwork: options.podIpNetwork } : {}),
+        roots: { ...roots, dataRoot: options.dataRoot, runRoot: options.runRoot },
         logger,
       })
     : undefined;
@@ -97,10 +100,11 @@ export function createRunner(options: RunnerOptions): Runner {
   const podTranslator: PodTranslator = options.translator ?? defaultTranslator;
   let tmpfsPromise: Promise<boolean> | undefined;
 
+  // The translator's security policy is the one place its rules live (baseline unless the caller picks
+  // another level); hooks may only add restrictions. hookConfig.hostPathAllowList is the list's old place.
   const translateOptions: TranslatePodOptions = {
-    // The deny-privileged and hostpath-allowlist hooks decide (enabled by name); the translator renders.
-    policy: { privileged: "capabilities", hostPathAllowList: ["/"] },
     ...options.translateOptions,
+    policy: { hostPathAllowList: hookConfig.hostPathAllowList ?? [], ...options.translateOptions?.policy },
   };
 
   const engineFor = (kind: EngineKind): SandboxEngine => {
@@ -226,6 +230,7 @@ export function createRunner(options: RunnerOptions): Runner {
       labels,
       hooks,
       hookConfig,
+      hostPathAllowList: translateOptions.policy?.hostPathAllowList ?? hookConfig.hostPathAllowList ?? [],
       clock,
       backoff,
       logger,
@@ -239,8 +244,15 @@ export function createRunner(options: RunnerOptions): Runner {
   });
 
   const ensureSecretsTmpfs = (): Promise<boolean> => {
-    tmpfsPromise ??=
-      options.secretTmpfs === "off" ? Promise.resolve(false) : ensureTmpfs(options.runRoot, logger);
+    tmpfsPromise ??= (async () => {
+      const tmpfs = options.secretTmpfs === "off" ? false : await ensureTmpfs(options.runRoot, logger);
+      // after the tmpfs: the pod roots are shared nosuid,nodev mounts of their own
+      await preparePodRoots(roots);
+      return tmpfs;
+    })();
+    tmpfsPromise.catch(() => {
+      tmpfsPromise = undefined;
+    });
     return tmpfsPromise;
   };
 
@@ -266,6 +278,7 @@ export function createRunner(options: RunnerOptions): Runner {
         labels: { ...labels, ...devices.labels },
         ...(devices.request ? { devices: devices.request } : {}),
         ...(podIp ? { podIp } : {}),
+        egress: egressAllowList(plan.annotations, hookConfig.egressDefaultAllowCidrs),
         ...(signal ? { signal } : {}),
       });
       controller.attach(sandbox);
@@ -506,6 +519,7 @@ export function createRunner(options: RunnerOptions): Runner {
     },
 
     async recover(): Promise<void> {
+      await ensureSecretsTmpfs();
       if (options.pool !== undefined) {
         await options.pool.reconcile();
       }

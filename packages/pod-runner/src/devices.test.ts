@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { removeTree } from "@ild/dind-pool";
 import { createDeviceBook } from "@ild/gpu";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRunner } from "./create-runner.js";
@@ -18,7 +19,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+  await removeTree(root);
 });
 
 const widget = {

@@ -1,18 +1,22 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
-import { createDindPool, createDockerClient, type DindPool, type DockerClient } from "@ild/dind-pool";
+import {
+  createDindPool,
+  createDockerClient,
+  type DindPool,
+  type DockerClient,
+  removeTree,
+} from "@ild/dind-pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRunner } from "./create-runner.js";
 import { ensureTmpfs } from "./files/ensure-tmpfs.js";
+import { poolPodPaths } from "./files/pod-mounts.js";
 import type { Runner, RunnerOptions } from "./runner-types.js";
 import { podInput, shell } from "./test-support/pods.js";
 import { asHandle, containerState, waitForLogs, waitForStatus } from "./test-support/runner-fixture.js";
 
-const run = promisify(execFile);
 const poolId = `t-runner-${randomBytes(3).toString("hex")}`;
 let root: string;
 let docker: DockerClient;
@@ -28,7 +32,7 @@ function newPool(): DindPool {
     image: "ild/dind:1",
     socketRoot: path.join(root, "s"),
     securityMode: "capabilities",
-    sharedPaths: [{ path: path.join(root, "data") }, { path: path.join(root, "run") }],
+    podPaths: poolPodPaths(path.join(root, "data"), path.join(root, "run")),
   });
   pools.push(pool);
   return pool;
@@ -77,8 +81,7 @@ afterAll(async () => {
   for (const volume of await docker.listVolumes({ label })) {
     await docker.removeVolume(volume.name);
   }
-  await run("umount", [path.join(root, "run")]).catch(() => {});
-  await rm(root, { recursive: true, force: true });
+  await removeTree(root);
   await docker.close();
 });
 

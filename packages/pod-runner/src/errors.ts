@@ -72,3 +72,17 @@ export class WaitTimeoutError extends IldError {
     });
   }
 }
+
+/**
+ * A volume mount's path cannot be used safely: a subPath (or hostPath) component is a symlink, leaves
+ * the volume, is not a folder/file, or a hostPath resolves outside the allow-list. The container is not
+ * created (CreateContainerConfigError, like the kubelet).
+ */
+export class UnsafeMountError extends IldError {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super("ILD_RUNNER_UNSAFE_MOUNT", `${field}: ${reason}`, { details: { field } });
+  }
+}

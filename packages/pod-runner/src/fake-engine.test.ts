@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createDockerClient } from "@ild/dind-pool";
+import { createDockerClient, removeTree } from "@ild/dind-pool";
 import { type FakeEngine, startFakeEngine } from "@ild/dind-pool/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRunner } from "./create-runner.js";
@@ -28,7 +28,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await runner.close();
   await engine.close();
-  await rm(root, { recursive: true, force: true });
+  await removeTree(root);
 });
 
 describe("over the dockerode adapter and a fake engine", () => {

@@ -11,6 +11,7 @@ export {
   UnsafePathError,
   WaitTimeoutError,
 } from "./errors.js";
+export { poolPodPaths } from "./files/pod-mounts.js";
 export {
   builtinHooks,
   denyPrivilegedHook,

@@ -94,7 +94,9 @@ export function planMounts(
         source: {
           kind: "hostPath",
           path: subPath === "" ? plan.hostPath.path : `${plan.hostPath.path}/${subPath}`,
+          type: plan.hostPath.type,
         },
+        ...(subPath === "" ? {} : { subPath }),
       });
       return;
     }
@@ -122,6 +124,7 @@ export function planMounts(
     }
     const mountPlan: MountPlan = { volume: plan.name, target, readOnly, source };
     if (subPath !== "") {
+      mountPlan.subPath = subPath;
       if (built.files.has(subPath)) {
         mountPlan.isFile = true;
       } else if (!built.dirs.has(subPath)) {

@@ -29,7 +29,12 @@ export type MountSource =
       secret?: boolean;
     }
   | { kind: "tmpfs"; sizeBytes?: number; mode?: number }
-  | { kind: "hostPath"; path: string };
+  | {
+      kind: "hostPath";
+      path: string;
+      /** The hostPath volume's Kubernetes `type` (`DirectoryOrCreate`, `Socket`, ...; "" when unset). */
+      type?: string;
+    };
 
 export interface MountPlan {
   /** The pod volume this mount comes from. */
@@ -40,6 +45,12 @@ export interface MountPlan {
   source: MountSource;
   /** Set when the mount is a single file (configMap/secret item with subPath). */
   isFile?: boolean;
+  /**
+   * The subPath (or expanded subPathExpr) below the volume's root, already included at the end of
+   * `source.path`. Lexically checked here; the engine resolves it at every container create without
+   * following symlinks (a pod can plant them in its own volumes) and mounts what it verified.
+   */
+  subPath?: string;
 }
 
 /** A file the engine must write before containers start, under the pod's data directory. */

@@ -599,7 +599,8 @@ describe("hostPath", () => {
       volume: "h",
       target: "/x",
       readOnly: true,
-      source: { kind: "hostPath", path: "/srv/data/x/sub" },
+      source: { kind: "hostPath", path: "/srv/data/x/sub", type: "DirectoryOrCreate" },
+      subPath: "sub",
     });
   });
 
@@ -627,6 +628,7 @@ describe("volumeMounts", () => {
       readOnly: true,
       source: { kind: "dataDir", path: "volumes/cfg/app.conf" },
       isFile: true,
+      subPath: "app.conf",
     });
   });
 

@@ -1,12 +1,11 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { removeTree } from "@ild/dind-pool";
 
-const run = promisify(execFile);
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 export interface SidecarProcess {
@@ -225,9 +224,8 @@ export async function startSidecarProcess(options: SidecarProcessOptions = {}): 
     },
     waitForLine,
     async cleanup() {
-      await run("umount", [runRoot]).catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-      await rm(runRoot, { recursive: true, force: true });
+      await removeTree(dir);
+      await removeTree(runRoot);
     },
   };
   if (options.waitUntilServing !== false) {

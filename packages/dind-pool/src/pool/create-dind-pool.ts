@@ -23,6 +23,8 @@ import type {
 import { detectSecurityMode } from "./detect-security-mode.js";
 import { innerSocketName, type ResolvedSecurityMode, resourceUpdate } from "./dind-container-spec.js";
 import { DindLeaseImpl } from "./dind-lease.js";
+import type { DindSecurityOptions } from "./dind-security.js";
+import { dindSlots, prepareSlotRoot, removeStaleSlots } from "./dind-slots.js";
 import {
   type DindHandle,
   destroyDind,
@@ -32,8 +34,11 @@ import {
   startDind,
 } from "./dind-lifecycle.js";
 import { parseIpv4Cidr, parseResolvConf, validateEgressCidrs } from "./egress-rules.js";
-import { listSeedDirs, prepareSeed } from "./seed-store.js";
+import { HostEgress } from "./host-egress.js";
+import { createIptablesFirewall } from "./host-firewall.js";
+import { PoolImageStore } from "./pool-image-store.js";
 import { validatePoolOptions } from "./validate-pool-options.js";
+import { VolumeReaper } from "./volume-reaper.js";
 
 interface Waiter {
   resolve(dind: StartedDind): void;
@@ -51,6 +56,14 @@ function isDockerClient(value: DindPoolOptions["docker"]): value is DockerClient
   return typeof (value as DockerClient).ping === "function";
 }
 
+function securityOptionsOf(options: DindPoolOptions): DindSecurityOptions {
+  return {
+    ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
+    ...(options.allowPrivilegedPods ? { allowPrivilegedPods: true } : {}),
+    ...(options.userNamespaceRemap ? { userNamespaceRemap: true } : {}),
+  };
+}
+
 function defaultDnsServers(): Promise<string[]> {
   return readFile("/etc/resolv.conf", "utf8").then(parseResolvConf, () => []);
 }
@@ -65,8 +78,11 @@ class DindPoolImpl implements DindPool {
   private readonly maxConcurrentBuilds: number;
   private readonly acquireTimeoutMs: number;
   private context: PoolContext | undefined;
-  private seedDir: string | undefined;
+  /** Seed store and image cache, on disk (`<storeRoot>/<poolId>`). */
+  private readonly images: PoolImageStore;
+  private readonly volumes: VolumeReaper;
   private dnsServers: string[] = [];
+  private readonly egress: HostEgress;
   private started = false;
   private closed = false;
   private readonly closeController = new AbortController();
@@ -98,8 +114,20 @@ class DindPoolImpl implements DindPool {
       ? options.docker
       : createDockerClient({ ...options.docker, logger: this.logger });
     this.poolDir = join(options.socketRoot, options.poolId);
+    this.images = new PoolImageStore(
+      { ...options, storeRoot: options.storeRoot ?? options.socketRoot },
+      this.logger,
+    );
+    this.volumes = new VolumeReaper(this.host, this.logger);
     this.maxConcurrentBuilds = options.maxConcurrentBuilds ?? 2;
     this.acquireTimeoutMs = options.acquireTimeoutMs ?? 60_000;
+    this.egress = new HostEgress({
+      firewall: options.firewall ?? createIptablesFirewall(),
+      poolId: options.poolId,
+      stateDir: join(this.poolDir, "egress"),
+      dnsServers: () => this.dnsServers,
+      logger: this.logger,
+    });
     this.startup = this.start();
     this.startup.catch((error: unknown) => {
       this.startupError = error;
@@ -135,9 +163,10 @@ class DindPoolImpl implements DindPool {
       "host engine",
     );
     let securityMode: ResolvedSecurityMode;
-    if (this.options.securityMode === "privileged" || this.options.securityMode === "capabilities") {
+    const security = securityOptionsOf(this.options);
+    if (this.options.securityMode !== undefined && this.options.securityMode !== "auto") {
       securityMode = this.options.securityMode;
-      this.logger.info({ securityMode }, "DIND security mode (configured)");
+      this.logger.info({ securityMode, ...security }, "DIND security mode (configured)");
     } else {
       const detected = await detectSecurityMode({
         host: this.host,
@@ -145,6 +174,7 @@ class DindPoolImpl implements DindPool {
         poolId: this.options.poolId,
         name: `ild-${this.options.poolId}-probe-${randomBytes(3).toString("hex")}`,
         labels: this.options.labels ?? {},
+        security,
         logger: this.logger,
         signal,
       });
@@ -160,8 +190,10 @@ class DindPoolImpl implements DindPool {
       poolId: this.options.poolId,
       image: this.options.image,
       poolDir: this.poolDir,
+      storeDir: this.images.dir,
       sessionId: this.sessionId,
       securityMode,
+      security,
       storage:
         this.options.storage?.kind === "volume"
           ? { kind: "volume" }
@@ -172,6 +204,7 @@ class DindPoolImpl implements DindPool {
                 : { sizeBytes: this.options.storage.sizeBytes }),
             },
       sharedPaths: this.options.sharedPaths ?? [],
+      podPaths: this.options.podPaths ?? [],
       // inner containers resolve through the same resolvers the egress rules allow (a DIND on a
       // user-defined network only has Docker's 127.0.0.11, which inner engines would replace by 8.8.8.8)
       innerDaemonArgs: [
@@ -186,31 +219,14 @@ class DindPoolImpl implements DindPool {
       connectInner:
         this.options.connectInner ?? ((socketPath) => createDockerClient({ host: `unix://${socketPath}` })),
     };
+    await prepareSlotRoot(this.poolDir, this.context.podPaths);
     if (this.options.reconcileOnStart !== false) {
       await this.runReconcile(signal);
     }
-    const preload = this.options.preloadImages ?? [];
-    if (preload.length > 0) {
-      try {
-        const seed = await prepareSeed(this.context, preload, {
-          signal,
-          onName: (name) => this.knownNames.add(name),
-        });
-        this.seedDir = seed.seedDir;
-        if (seed.missing.length > 0) {
-          this.logger.warn(
-            { missing: seed.missing },
-            "preload images missing on the host engine: not seeded",
-          );
-        }
-        this.logger.info({ seedDir: seed.seedDir, built: seed.built, ms: seed.ms }, "seed store ready");
-      } catch (error) {
-        if (signal.aborted) {
-          throw error;
-        }
-        this.logger.error({ err: error }, "seed store failed: DINDs start without preloaded images");
-      }
-    }
+    await this.images.prepare(this.context, this.options.preloadImages ?? [], {
+      signal,
+      onName: (name) => this.knownNames.add(name),
+    });
     this.started = true;
     this.pump();
   }
@@ -286,12 +302,27 @@ class DindPoolImpl implements DindPool {
     }
   }
 
+  /** A started DIND whose preloaded images are all there (streamed when the seed did not bring them). */
+  private async startChecked(
+    context: PoolContext,
+    options: Omit<Parameters<typeof startDind>[1] & object, "seedDir">,
+  ): Promise<StartedDind> {
+    const dind = await startDind(context, { ...options, seedDir: this.images.seedDir });
+    try {
+      const report = await this.images.checkDind(context, dind, options.signal);
+      this.emit({ type: "dind-preloaded", containerName: dind.name, ...report });
+      return dind;
+    } catch (error) {
+      await this.destroy(dind).catch(() => {});
+      throw error;
+    }
+  }
+
   private async buildOne(): Promise<void> {
     const context = this.requireContext();
     let name = "";
     try {
-      const dind = await startDind(context, {
-        seedDir: this.seedDir,
+      const dind = await this.startChecked(context, {
         signal: this.closeController.signal,
         onName: (created) => {
           name = created;
@@ -412,8 +443,7 @@ class DindPoolImpl implements DindPool {
       // a DIND with devices cannot come from the warm pool: build it for this lease
       this.deviceBuilds++;
       try {
-        dind = await startDind(context, {
-          seedDir: this.seedDir,
+        dind = await this.startChecked(context, {
           leasedFor: options.podUid,
           devices: options.devices,
           ...(options.resources === undefined ? {} : { resources: options.resources }),
@@ -519,6 +549,11 @@ class DindPoolImpl implements DindPool {
     egress: string[] | undefined,
   ): Promise<DindLeaseImpl> {
     const signal = options.signal;
+    const lease = new DindLeaseImpl(dind, options.podUid, this.leaseHost(), { adopted: false });
+    // host egress rules before the marker: an adoptable lease never exists without them
+    if (egress !== undefined) {
+      await lease.setEgress(egress, signal === undefined ? undefined : { signal });
+    }
     // the lease state survives a restart: marker volume first, then hand out
     await this.host.createVolume(
       leaseMarkerName(dind.name),
@@ -541,27 +576,21 @@ class DindPoolImpl implements DindPool {
         await this.host.updateContainer(dind.containerId, update, { signal });
       }
     }
-    const lease = new DindLeaseImpl(dind, options.podUid, this.leaseHost(), {
-      adopted: false,
-      egressJumps: false,
-    });
     this.leaseMap.set(options.podUid, lease);
-    if (egress !== undefined) {
-      await lease.setEgress(egress, signal === undefined ? undefined : { signal });
-    }
     return lease;
   }
 
   private leaseHost(): ConstructorParameters<typeof DindLeaseImpl>[2] {
     return {
       host: this.host,
-      imageCacheDir: join(this.poolDir, "images"),
-      dnsServers: this.dnsServers,
+      images: this.images.delivery(this.requireContext()),
+      egress: this.egress,
       releaseLease: (lease) => this.releaseLease(lease),
     };
   }
 
   private async releaseLease(lease: DindLeaseImpl): Promise<void> {
+    await lease.egressSettled();
     await this.destroy(lease.dind);
     await this.host.removeVolume(leaseMarkerName(lease.dind.name));
     if (this.leaseMap.get(lease.podUid) === lease) {
@@ -573,7 +602,10 @@ class DindPoolImpl implements DindPool {
 
   private async destroy(dind: StartedDind): Promise<void> {
     await dind.inner.close();
-    await destroyDind(this.requireContext(), dind);
+    await destroyDind(this.requireContext(), { ...dind, dataVolume: undefined });
+    this.volumes.remove(dind.dataVolume);
+    // after the DIND is gone (never a moment without rules while it runs)
+    await this.egress.remove(dind.key);
     this.knownNames.delete(dind.name);
   }
 
@@ -638,6 +670,7 @@ class DindPoolImpl implements DindPool {
         networkName: name,
         dataVolume: `${name}-data`,
         socketDir,
+        slots: dindSlots(this.poolDir, name.slice(-8), context.podPaths),
       };
       // only a marker makes a lease: it is written after the DIND was ready and before the lease
       // was handed out (a DIND built for a lease but never handed out has none and goes)
@@ -677,6 +710,7 @@ class DindPoolImpl implements DindPool {
         await this.host.removeVolume(volume.name, { signal });
       }
     }
+    await this.egress.sweep(new Set([...keep].map((name) => name.slice(-8))), signal);
     await this.removeStaleFolders(keep, containers);
     if (report.adopted.length > 0 || report.removed.length > 0) {
       this.logger.info({ adopted: report.adopted.length, removed: report.removed.length }, "reconciled");
@@ -709,6 +743,9 @@ class DindPoolImpl implements DindPool {
       seedDir: labels[labelKeys.seed] || undefined,
     };
     const lease = new DindLeaseImpl(dind, podUid, this.leaseHost(), { adopted: true });
+    await lease.reapplyEgress(signal).catch((error: unknown) => {
+      this.logger.error({ err: error, podUid }, "reconcile: could not re-apply the egress rules");
+    });
     this.leaseMap.set(podUid, lease);
     this.knownNames.add(handle.name);
     this.logger.info(
@@ -735,6 +772,7 @@ class DindPoolImpl implements DindPool {
         await rm(join(this.poolDir, entry), { recursive: true, force: true });
       }
     }
+    await removeStaleSlots(this.poolDir, keys);
     const seedsInUse = new Set(
       [
         ...containers.map((container) => container.labels[labelKeys.seed]),
@@ -744,11 +782,7 @@ class DindPoolImpl implements DindPool {
     // reconcile never overlaps this process's own seed build (it runs before it, or after start-up),
     // so a temporary seed folder is always a crashed build; complete seeds are only judged once
     // this process knows its own seed (after start-up)
-    for (const seed of await listSeedDirs(this.poolDir)) {
-      if (seed.includes(".tmp-") || (this.started && !seedsInUse.has(seed) && seed !== this.seedDir)) {
-        await rm(seed, { recursive: true, force: true });
-      }
-    }
+    await this.images.removeStaleSeeds(seedsInUse, this.started, [this.poolDir]);
   }
 
   async close(): Promise<void> {
@@ -768,6 +802,7 @@ class DindPoolImpl implements DindPool {
     await Promise.allSettled([...this.builds]);
     const warm = this.warm.splice(0);
     await Promise.allSettled(warm.map((dind) => this.destroy(dind)));
+    await this.volumes.settled();
     this.logger.info(
       { destroyed: warm.length, leased: this.leaseMap.size },
       "pool closed (leased DINDs keep running)",

@@ -6,14 +6,25 @@
  */
 import type { ContainerCreateBody } from "../docker/docker-client.js";
 import type { DindDevices, DindResources } from "../pool-types.js";
+import {
+  type DindSecurityOptions,
+  mergeDevices,
+  type ResolvedSecurityMode,
+  securityDaemonArgs,
+  securityHostConfig,
+} from "./dind-security.js";
+import type { DindSlot } from "./dind-slots.js";
+
+export type { ResolvedSecurityMode } from "./dind-security.js";
+export { securityHostConfig } from "./dind-security.js";
 
 /** Where the per-DIND socket directory is mounted inside the DIND. */
 export const innerSocketDir = "/run/ild";
 export const innerSocketName = "docker.sock";
 /** Where the seed store is mounted (read-only) inside the DIND. */
 export const seedMountPoint = "/seed";
-
-export type ResolvedSecurityMode = "privileged" | "capabilities";
+/** Size of a DIND's /var/lib/docker tmpfs when none is given (a limit: RAM is used as it fills). */
+export const defaultTmpfsBytes = 8 * 1024 ** 3;
 
 export interface DindContainerSpecInput {
   image: string;
@@ -21,32 +32,20 @@ export interface DindContainerSpecInput {
   networkName: string;
   socketDir: string;
   securityMode: ResolvedSecurityMode;
+  /** Runtime, privileged pods, user-namespace remap (see dind-security.ts). */
+  security?: DindSecurityOptions;
   storage:
     | { kind: "tmpfs"; sizeBytes?: number }
     | { kind: "volume"; volumeName: string }
     | { kind: "bind"; hostPath: string };
   seedDir?: string;
   sharedPaths?: Array<{ path: string; readOnly?: boolean }>;
+  /** The DIND's own pod-path slots, mounted rslave so that a lease's binds appear inside. */
+  slots?: DindSlot[];
   innerDaemonArgs?: string[];
   resources?: DindResources;
   devices?: DindDevices;
   hostname?: string;
-}
-
-/** The security settings that replace `--privileged` on hosts that lack CAP_SYS_RESOURCE. */
-export function securityHostConfig(mode: ResolvedSecurityMode): Record<string, unknown> {
-  if (mode === "privileged") {
-    return { Privileged: true };
-  }
-  return {
-    CapAdd: ["ALL"],
-    CapDrop: ["SYS_RESOURCE"],
-    SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
-    // the CLI's `--security-opt systempaths=unconfined` is these two empty lists in the API
-    MaskedPaths: [],
-    ReadonlyPaths: [],
-    DeviceCgroupRules: ["a *:* rwm"],
-  };
 }
 
 /** dockerd flags: its usual socket plus one in the bind-mounted socket directory. */
@@ -64,14 +63,20 @@ export function dindContainerSpec(input: DindContainerSpecInput): ContainerCreat
   for (const shared of input.sharedPaths ?? []) {
     binds.push(`${shared.path}:${shared.path}${shared.readOnly ? ":ro" : ""}`);
   }
+  for (const slot of input.slots ?? []) {
+    binds.push(`${slot.hostDir}:${slot.path}:rslave`);
+  }
+  const security = securityHostConfig(input.securityMode, input.security);
+  const daemonSecurity = securityDaemonArgs(input.security);
+  env.push(...daemonSecurity.env);
   const hostConfig: Record<string, unknown> = {
-    ...securityHostConfig(input.securityMode),
+    ...security,
     NetworkMode: input.networkName,
     Binds: binds,
     RestartPolicy: { Name: "no" },
   };
   if (input.storage.kind === "tmpfs") {
-    const size = input.storage.sizeBytes ?? 8 * 1024 ** 3;
+    const size = input.storage.sizeBytes ?? defaultTmpfsBytes;
     hostConfig.Tmpfs = { "/var/lib/docker": `rw,exec,suid,dev,size=${size}` };
   } else if (input.storage.kind === "volume") {
     hostConfig.Mounts = [{ Type: "volume", Source: input.storage.volumeName, Target: "/var/lib/docker" }];
@@ -88,8 +93,11 @@ export function dindContainerSpec(input: DindContainerSpecInput): ContainerCreat
   if (input.devices?.deviceRequests !== undefined) {
     hostConfig.DeviceRequests = input.devices.deviceRequests;
   }
-  if (input.devices?.devices !== undefined) {
-    hostConfig.Devices = input.devices.devices;
+  const devices = mergeDevices(security, input.devices);
+  if (devices !== undefined) {
+    hostConfig.Devices = devices;
+  } else {
+    delete hostConfig.Devices;
   }
   if (input.devices?.groupAdd !== undefined) {
     hostConfig.GroupAdd = input.devices.groupAdd;
@@ -97,7 +105,7 @@ export function dindContainerSpec(input: DindContainerSpecInput): ContainerCreat
   env.push(...(input.devices?.env ?? []));
   return {
     Image: input.image,
-    Cmd: dockerdArgs(input.innerDaemonArgs),
+    Cmd: dockerdArgs([...daemonSecurity.args, ...(input.innerDaemonArgs ?? [])]),
     Env: env,
     Labels: input.labels,
     ...(input.hostname === undefined ? {} : { Hostname: input.hostname }),

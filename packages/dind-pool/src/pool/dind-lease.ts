@@ -1,22 +1,19 @@
 /** A lease on one DIND: the pod's own Docker engine until `release()`. */
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { DockerClient } from "../docker/docker-client.js";
-import { EgressSetupError } from "../errors.js";
 import type { DindLease } from "../pool-types.js";
-import { innerSocketDir } from "./dind-container-spec.js";
 import type { StartedDind } from "./dind-lifecycle.js";
-import { egressChain, outerInterface, renderEgressRules, validateEgressCidrs } from "./egress-rules.js";
-import { deliverImages } from "./image-delivery.js";
+import { validateEgressCidrs } from "./egress-rules.js";
+import type { HostEgress } from "./host-egress.js";
+import { type DeliveryTarget, deliverImages } from "./image-delivery.js";
 
 export interface LeaseHost {
   host: DockerClient;
-  imageCacheDir: string;
-  dnsServers: string[];
+  /** Where delivered images come from, the image cache, the DIND's storage (image-delivery.ts). */
+  images: Omit<DeliveryTarget, "inner">;
+  /** The host-side egress rules (see host-egress.ts). */
+  egress: HostEgress;
   releaseLease(lease: DindLeaseImpl): Promise<void>;
 }
-
-const rulesFileName = "egress.rules";
 
 export class DindLeaseImpl implements DindLease {
   readonly podUid: string;
@@ -34,7 +31,6 @@ export class DindLeaseImpl implements DindLease {
   readonly adopted: boolean;
   /** Egress CIDRs in force (undefined: unrestricted). */
   allowedEgress: string[] | undefined;
-  private egressJumps: boolean | undefined;
   private egressQueue: Promise<void> = Promise.resolve();
   private releasing: Promise<void> | undefined;
 
@@ -42,7 +38,7 @@ export class DindLeaseImpl implements DindLease {
     readonly dind: StartedDind,
     podUid: string,
     private readonly owner: LeaseHost,
-    options: { adopted: boolean; egressJumps?: boolean },
+    options: { adopted: boolean },
   ) {
     this.podUid = podUid;
     this.containerId = dind.containerId;
@@ -54,8 +50,11 @@ export class DindLeaseImpl implements DindLease {
     this.docker = dind.inner;
     this.leasedAt = new Date();
     this.adopted = options.adopted;
-    this.egressJumps = options.egressJumps;
     this.allowedEgress = undefined;
+  }
+
+  slotFor(path: string): string | undefined {
+    return this.dind.slots.find((slot) => slot.path === path)?.hostDir;
   }
 
   get released(): boolean {
@@ -64,10 +63,9 @@ export class DindLeaseImpl implements DindLease {
 
   async deliverImages(references: string[], options?: { signal?: AbortSignal }): Promise<void> {
     await deliverImages({
-      host: this.owner.host,
+      ...this.owner.images,
       inner: this.docker,
       references,
-      cacheDir: this.owner.imageCacheDir,
       ...(options?.signal === undefined ? {} : { signal: options.signal }),
     });
   }
@@ -85,40 +83,22 @@ export class DindLeaseImpl implements DindLease {
   }
 
   private async applyEgress(allow: string[] | undefined, signal: AbortSignal | undefined): Promise<void> {
-    const host = this.owner.host;
-    if (this.egressJumps === undefined) {
-      const check = await host.exec(
-        this.containerId,
-        ["iptables", "-C", "OUTPUT", "-o", outerInterface, "-j", egressChain],
-        {
-          ...(signal === undefined ? {} : { signal }),
-        },
-      );
-      this.egressJumps = check.exitCode === 0;
-    }
-    if (allow === undefined && !this.egressJumps) {
-      this.allowedEgress = undefined;
-      return;
-    }
-    const rules = renderEgressRules({
-      allow,
-      dnsServers: this.owner.dnsServers,
-      installJumps: !this.egressJumps,
-    });
-    await writeFile(join(this.dind.socketDir, rulesFileName), rules, { mode: 0o600 });
-    const result = await host.exec(
-      this.containerId,
-      ["iptables-restore", "--noflush", `${innerSocketDir}/${rulesFileName}`],
-      signal === undefined ? {} : { signal },
-    );
-    if (result.exitCode !== 0) {
-      throw new EgressSetupError(
-        this.containerId,
-        `iptables-restore exited ${result.exitCode}: ${result.stderr.trim()}`,
-      );
-    }
-    this.egressJumps = true;
+    await this.owner.egress.apply(this.dind, allow, signal);
     this.allowedEgress = allow;
+  }
+
+  /** After a restart: the stored allow-list back in force on the host (see HostEgress.reapply). */
+  reapplyEgress(signal?: AbortSignal): Promise<void> {
+    const next = this.egressQueue.then(async () => {
+      this.allowedEgress = await this.owner.egress.reapply(this.dind, signal);
+    });
+    this.egressQueue = next.catch(() => {});
+    return next;
+  }
+
+  /** Resolves once no egress change is in flight (release waits for it). */
+  egressSettled(): Promise<void> {
+    return this.egressQueue;
   }
 
   release(): Promise<void> {

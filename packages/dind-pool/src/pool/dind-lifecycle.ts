@@ -19,18 +19,26 @@ import {
   innerSocketName,
   type ResolvedSecurityMode,
 } from "./dind-container-spec.js";
+import type { DindSecurityOptions } from "./dind-security.js";
+import { createSlots, type DindSlot, dindSlots, removeSlots } from "./dind-slots.js";
 import { logTail, waitForDaemon } from "./wait-for-daemon.js";
 
 export interface PoolContext {
   host: DockerClient;
   poolId: string;
   image: string;
-  /** `<socketRoot>/<poolId>`: socket dirs, seeds and the image cache live here. */
+  /** `<socketRoot>/<poolId>`: socket dirs (and slots) live here. */
   poolDir: string;
+  /** `<storeRoot>/<poolId>`, on disk: the seed store and the image cache. */
+  storeDir: string;
   sessionId: string;
   securityMode: ResolvedSecurityMode;
+  /** Runtime, privileged pods, user-namespace remap of every DIND (see dind-security.ts). */
+  security?: DindSecurityOptions;
   storage: { kind: "tmpfs"; sizeBytes?: number } | { kind: "volume" };
   sharedPaths: Array<{ path: string; readOnly?: boolean }>;
+  /** Per-pod paths: each DIND gets its own slot folder at each (see DindPoolOptions.podPaths). */
+  podPaths: string[];
   innerDaemonArgs: string[];
   readyTimeoutMs: number;
   /** Extra labels on every object (the pool's own keys win). */
@@ -47,6 +55,8 @@ export interface DindHandle {
   networkName: string;
   dataVolume: string | undefined;
   socketDir: string;
+  /** The DIND's own slot folders (pod paths); empty when the pool has none. */
+  slots: DindSlot[];
 }
 
 export interface StartedDind extends DindHandle {
@@ -94,6 +104,7 @@ export async function startDind(
     networkName: name,
     dataVolume: useVolume ? `${name}-data` : undefined,
     socketDir,
+    slots: dindSlots(context.poolDir, key, context.podPaths),
   };
   const logger = context.logger.child({ dind: name });
   const signal = options.signal;
@@ -101,6 +112,7 @@ export async function startDind(
   let inner: DockerClient | undefined;
   try {
     await mkdir(socketDir, { recursive: true, mode: 0o700 });
+    await createSlots(handle.slots);
     const objectLabels = {
       ...context.extraLabels,
       [labelKeys.dind]: name,
@@ -144,9 +156,11 @@ export async function startDind(
       networkName: handle.networkName,
       socketDir,
       securityMode: context.securityMode,
+      ...(context.security === undefined ? {} : { security: context.security }),
       storage,
       ...(options.seedDir === undefined ? {} : { seedDir: options.seedDir }),
       sharedPaths: context.sharedPaths,
+      slots: handle.slots,
       innerDaemonArgs: context.innerDaemonArgs,
       ...(options.resources === undefined ? {} : { resources: options.resources }),
       ...(options.devices === undefined ? {} : { devices: options.devices }),
@@ -220,4 +234,5 @@ export async function destroyDind(context: PoolContext, handle: DindHandle): Pro
     await context.host.removeVolume(handle.dataVolume);
   }
   await rm(handle.socketDir, { recursive: true, force: true });
+  await removeSlots(context.poolDir, handle.key);
 }

@@ -26,6 +26,15 @@ export function validatePoolOptions(options: DindPoolOptions): void {
       `socket paths would be ${Buffer.byteLength(longest)} bytes (${longest}); the limit is ${maxSocketPath}`,
     );
   }
+  if (options.storeRoot !== undefined && !isAbsolute(options.storeRoot)) {
+    throw new InvalidPoolOptionsError("storeRoot", `must be an absolute path, got ${options.storeRoot}`);
+  }
+  if (
+    options.imageCacheMaxBytes !== undefined &&
+    (!Number.isSafeInteger(options.imageCacheMaxBytes) || options.imageCacheMaxBytes < 0)
+  ) {
+    throw new InvalidPoolOptionsError("imageCacheMaxBytes", "must be a number of bytes >= 0");
+  }
   if (
     options.maxConcurrentBuilds !== undefined &&
     (!Number.isInteger(options.maxConcurrentBuilds) || options.maxConcurrentBuilds < 1)
@@ -46,6 +55,14 @@ export function validatePoolOptions(options: DindPoolOptions): void {
       );
     }
   });
+  (options.podPaths ?? []).forEach((podPath, index) => {
+    if (typeof podPath !== "string" || !isAbsolute(podPath) || podPath.includes(":")) {
+      throw new InvalidPoolOptionsError(
+        `podPaths[${index}]`,
+        `must be an absolute path without ':', got ${String(podPath)}`,
+      );
+    }
+  });
   (options.preloadImages ?? []).forEach((image, index) => {
     if (typeof image !== "string" || image.trim() === "") {
       throw new InvalidPoolOptionsError(`preloadImages[${index}]`, "must be an image reference");
@@ -53,8 +70,11 @@ export function validatePoolOptions(options: DindPoolOptions): void {
   });
   if (
     options.securityMode !== undefined &&
-    !["auto", "privileged", "capabilities"].includes(options.securityMode)
+    !["auto", "hardened", "privileged", "capabilities"].includes(options.securityMode)
   ) {
-    throw new InvalidPoolOptionsError("securityMode", "must be auto, privileged or capabilities");
+    throw new InvalidPoolOptionsError("securityMode", "must be auto, hardened, privileged or capabilities");
+  }
+  if (options.runtime !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(options.runtime)) {
+    throw new InvalidPoolOptionsError("runtime", "must be a runtime name the engine knows (e.g. sysbox-runc)");
   }
 }

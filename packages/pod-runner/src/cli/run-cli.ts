@@ -1,19 +1,17 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs, promisify } from "node:util";
-import { createDindPool, createDockerClient, type DindPool } from "@ild/dind-pool";
+import { parseArgs } from "node:util";
+import { createDindPool, createDockerClient, type DindPool, removeTree } from "@ild/dind-pool";
 import { load } from "js-yaml";
 import type { ConfigMap, Pod, Secret } from "kubernetes-types/core/v1.js";
 import { createRunner } from "../create-runner.js";
 import { ensureTmpfs } from "../files/ensure-tmpfs.js";
+import { poolPodPaths } from "../files/pod-mounts.js";
 import type { DryRunResult, EngineKind, PodHandle, Runner, StatusResult } from "../runner-types.js";
 import { loadObjects, type RunContext, toRetrievedPodData } from "./load-inputs.js";
 import { parseDuration } from "./parse-duration.js";
-
-const run = promisify(execFile);
 
 export const USAGE =
   "usage: ild-run pod.yaml [--config-maps f.yaml] [--secrets f.yaml] [--timeout 10m] [--dry-run] [--engine dind|host]\n" +
@@ -220,7 +218,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         size: 1,
         image: io.env.ILD_DIND_IMAGE ?? "ild/dind:1",
         socketRoot: path.join(root, "s"),
-        sharedPaths: [{ path: dataRoot }, { path: runRoot }],
+        podPaths: poolPodPaths(dataRoot, runRoot),
       });
     }
     runner = createRunner({
@@ -273,7 +271,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     await pool?.close();
     await docker.close();
-    await run("umount", [runRoot]).catch(() => {});
-    await rm(root, { recursive: true, force: true });
+    await removeTree(root);
   }
 }

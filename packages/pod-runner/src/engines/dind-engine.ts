@@ -1,6 +1,9 @@
 import type { Logger } from "@ild/common";
 import type { DindLease, DindPool, DockerClient, DockerEvent } from "@ild/dind-pool";
+import { exposePodFiles, type PodRoots } from "../files/pod-mounts.js";
+import { podPaths } from "../files/pod-paths.js";
 import type { PodIpNetworkOptions } from "../runner-types.js";
+import { egressAcquireOptions } from "./egress-request.js";
 import { ensureImageIn } from "./ensure-image.js";
 import { followEvents } from "./event-stream.js";
 import { LABEL_POD_UID, LABEL_RUNNER, LABEL_VOLUME } from "./labels.js";
@@ -13,6 +16,8 @@ export interface DindEngineOptions {
   docker: DockerClient;
   runnerId: string;
   podIpNetwork?: PodIpNetworkOptions;
+  /** Pod file roots: the lease's slots get this pod's folders (and nothing else). */
+  roots: PodRoots & { dataRoot: string; runRoot: string };
   logger: Logger;
 }
 
@@ -49,9 +54,14 @@ export function createDindEngine(options: DindEngineOptions): SandboxEngine {
         labels,
         ...(signal ? { signal } : {}),
         ...(request.devices ? { devices: request.devices } : {}),
+        ...egressAcquireOptions(request),
       });
       leases.set(podUid, lease);
       try {
+        const paths = podPaths(options.roots.dataRoot, options.roots.runRoot, podUid);
+        if (!(await exposePodFiles(lease, options.roots, paths))) {
+          logger.debug({ podUid }, "pool has no pod-path slots: pod files are not bound into the DIND");
+        }
         const memoryVolumeNames: Record<string, string> = {};
         for (const name of sharedMemoryVolumes(plan)) {
           memoryVolumeNames[name] = volumeName(name);

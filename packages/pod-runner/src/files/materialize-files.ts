@@ -1,5 +1,6 @@
-import { chmod, chown, lstat, mkdir, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, lstat, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { removeTree } from "@ild/dind-pool";
 import type { PodPlan } from "@ild/pod-translator";
 import { UnsafePathError } from "../errors.js";
 import type { PodPaths } from "./pod-paths.js";
@@ -22,9 +23,11 @@ async function assertNoSymlink(base: string, target: string): Promise<void> {
  * with its mode (0600 default for secrets is the translator's) and owner; volume dirs get the fsGroup.
  */
 export async function materializeFiles(plan: PodPlan, paths: PodPaths): Promise<void> {
-  await mkdir(paths.dataDir, { recursive: true, mode: 0o755 });
+  // root-only pod folders: containers see their volume folders through binds, never these
+  await mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(paths.dataDir, 0o700);
   await mkdir(paths.secretDir, { recursive: true, mode: 0o700 });
-  await chmod(paths.secretDir, 0o711);
+  await chmod(paths.secretDir, 0o700);
   for (const volume of plan.volumes) {
     if (volume.dir === undefined) {
       continue;
@@ -60,7 +63,8 @@ export async function materializeFiles(plan: PodPlan, paths: PodPaths): Promise<
   }
 }
 
+/** Unmounts the pod's verified binds first: removal never reaches into a volume or a host path. */
 export async function removePodFiles(paths: PodPaths): Promise<void> {
-  await rm(paths.dataDir, { recursive: true, force: true });
-  await rm(paths.runDir, { recursive: true, force: true });
+  await removeTree(paths.dataDir);
+  await removeTree(paths.runDir);
 }

@@ -11,12 +11,14 @@ import {
   LABEL_POD_UID,
 } from "../engines/labels.js";
 import type { Sandbox, SandboxEngine } from "../engines/sandbox-engine.js";
+import { UnsafeMountError } from "../errors.js";
 import type { PodPaths } from "../files/pod-paths.js";
 import {
   prepareTerminationFile,
   readTerminationMessage,
   terminationFilePath,
 } from "../files/termination-message.js";
+import { verifyContainerMounts } from "../files/verified-mounts.js";
 import { runHookPhase } from "../hooks/hook-runner.js";
 import type { Clock, Hook, HookConfig, HookContext, HookPhase } from "../runner-types.js";
 import { type ContainerRecord, computePhase, type PodRecord } from "../state/pod-record.js";
@@ -33,6 +35,8 @@ export interface ControllerDeps {
   labels: Record<string, string>;
   hooks: Hook[];
   hookConfig: HookConfig;
+  /** hostPath prefixes a mount may resolve to (symlinks resolved); empty: any. */
+  hostPathAllowList: readonly string[];
   clock: Clock;
   backoff: BackoffOptions;
   logger: Logger;
@@ -410,7 +414,9 @@ export class PodController {
             ? failures > 0 && error.reason === "ErrImagePull"
               ? "ImagePullBackOff"
               : error.reason
-            : "CreateContainerError";
+            : error instanceof UnsafeMountError
+              ? "CreateContainerConfigError"
+              : "CreateContainerError";
         this.logger.warn({ container: container.plan.name, reason, error: message }, "container not created");
         container.state = { kind: "waiting", reason, message };
         this.changed();
@@ -520,6 +526,17 @@ export class PodController {
         Mounts: [...mounts, { Type: "bind", Source: file, Target: target, ReadOnly: false }],
       };
     }
+    // subPath and hostPath: resolved without following symlinks, at every create (restarts too)
+    await verifyContainerMounts(
+      container.plan,
+      (body.HostConfig?.Mounts ?? []) as Array<{ Source?: string }>,
+      {
+        podDataDir: paths.dataDir,
+        podSecretDir: paths.secretDir,
+        hostPathAllowList: this.deps.hostPathAllowList,
+        generation,
+      },
+    );
     const name = rendered.name;
     try {
       return await sandbox.docker.createContainer(name, body);

@@ -1,16 +1,19 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { type Logger, noopLogger } from "@ild/common";
-import { createDindPool, createDockerClient, type DindPool, type DockerClient } from "@ild/dind-pool";
+import {
+  createDindPool,
+  createDockerClient,
+  type DindPool,
+  type DockerClient,
+  removeTree,
+} from "@ild/dind-pool";
 import { createRunner } from "../create-runner.js";
 import { ensureTmpfs } from "../files/ensure-tmpfs.js";
+import { poolPodPaths } from "../files/pod-mounts.js";
 import type { EngineKind, Runner, RunnerOptions } from "../runner-types.js";
-
-const run = promisify(execFile);
 
 /** One runner on one engine for a test file, with what the shared suites need to look behind it. */
 export interface EngineFixture {
@@ -54,7 +57,7 @@ export async function createEngineFixture(
       image: "ild/dind:1",
       socketRoot: path.join(root, "s"),
       securityMode: "capabilities",
-      sharedPaths: [{ path: dataRoot }, { path: runRoot }],
+      podPaths: poolPodPaths(dataRoot, runRoot),
     });
     pools.push(created);
     return created;
@@ -150,8 +153,7 @@ export async function createEngineFixture(
           await docker.removeVolume(volume.name);
         }
       }
-      await run("umount", [runRoot]).catch(() => {});
-      await rm(root, { recursive: true, force: true });
+      await removeTree(root);
       await docker.close();
     },
   };

@@ -1,15 +1,11 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { promisify } from "node:util";
-import { createDockerClient, type DockerClient } from "@ild/dind-pool";
+import { createDockerClient, type DockerClient, removeTree } from "@ild/dind-pool";
 import { createRunner } from "../create-runner.js";
 import type { PodHandle, Runner, RunnerOptions, StatusResult } from "../runner-types.js";
-
-const run = promisify(execFile);
 
 export interface TestRunner {
   runner: Runner;
@@ -69,8 +65,7 @@ export async function createTestRunner(
       for (const volume of await docker.listVolumes({ label })) {
         await docker.removeVolume(volume.name);
       }
-      await run("umount", [options.runRoot]).catch(() => {});
-      await rm(root, { recursive: true, force: true });
+      await removeTree(root);
       await docker.close();
     },
   };
