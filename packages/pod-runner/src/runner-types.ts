@@ -61,7 +61,10 @@ export interface Hook {
 }
 
 export interface HookConfig {
-  /** egress-acl: CIDRs always allowed, merged with the pod's `ild.io/egress-allow` annotation. */
+  /**
+   * The operator's egress allow-list (empty: not filtered). A pod's `ild.io/egress-allow`
+   * annotation may only narrow it (a CIDR outside it is refused with 400); dind engine only.
+   */
   egressDefaultAllowCidrs?: string[];
   /** hostpath-allowlist: host path prefixes a pod may mount. */
   hostPathAllowList?: string[];

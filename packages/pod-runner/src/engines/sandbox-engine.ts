@@ -11,6 +11,11 @@ export interface SandboxRequest {
   devices?: DindDevices;
   /** Pod IP on a configured host network (`interlink.eu/pod-ip`). */
   podIp?: string;
+  /**
+   * The pod's egress allow-list (operator list narrowed by the pod); undefined: not filtered. The
+   * dind engine has it enforced on the host before the DIND is handed out; the host engine ignores it.
+   */
+  egress?: string[] | undefined;
   signal?: AbortSignal;
 }
 

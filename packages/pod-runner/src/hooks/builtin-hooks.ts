@@ -1,5 +1,6 @@
 import path from "node:path";
 import { InvalidPodError } from "../errors.js";
+import { narrowEgress } from "../network/narrow-egress.js";
 import { parseCidr } from "../network/parse-cidr.js";
 import type { Hook } from "../runner-types.js";
 
@@ -63,29 +64,34 @@ export const hostPathAllowListHook: Hook = {
   },
 };
 
-/** The egress CIDRs a pod may reach: config defaults + the `ild.io/egress-allow` annotation (comma list). */
+/**
+ * The egress CIDRs a pod may reach: the operator's list (`defaults`), narrowed by the pod's
+ * `ild.io/egress-allow` annotation (comma list); a CIDR outside the operator's list is refused
+ * (400 naming the annotation). Undefined: not filtered.
+ */
 export function egressAllowList(
   annotations: Record<string, string>,
   defaults: string[] = [],
 ): string[] | undefined {
+  const field = `metadata.annotations["${EGRESS_ANNOTATION}"]`;
   const raw = annotations[EGRESS_ANNOTATION];
-  if (raw === undefined && defaults.length === 0) {
-    return undefined;
-  }
-  const fromPod = (raw ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "")
-    .map((item) => parseCidr(item, `metadata.annotations["${EGRESS_ANNOTATION}"]`));
-  return [
-    ...new Set([
-      ...defaults.map((item) => parseCidr(item, "hookConfig.egressDefaultAllowCidrs")),
-      ...fromPod,
-    ]),
-  ];
+  const requested =
+    raw === undefined
+      ? undefined
+      : raw
+          .split(",")
+          .map((item) => item.trim())
+          .filter((item) => item !== "")
+          .map((item) => parseCidr(item, field));
+  const operator = defaults.map((item) => parseCidr(item, "hookConfig.egressDefaultAllowCidrs"));
+  return narrowEgress(operator, requested, field);
 }
 
-/** Applies the egress allow-list in the pod's DIND (dind engine); a host-engine pod asking for one fails. */
+/**
+ * Checks the egress allow-list before anything is created (the runner hands it to the dind engine,
+ * which has it enforced on the host before the pod's DIND is handed out); a host-engine pod asking
+ * for one fails.
+ */
 export const egressAclHook: Hook = {
   name: "egress-acl",
   priority: 30,
@@ -98,23 +104,6 @@ export const egressAclHook: Hook = {
           "egress rules need the dind engine (pod runs on host)",
         );
       }
-    },
-    "pre-run": async (context) => {
-      const allow = egressAllowList(context.plan.annotations, context.config?.egressDefaultAllowCidrs);
-      if (allow === undefined) {
-        return;
-      }
-      if (context.sandbox?.setEgress === undefined) {
-        if (context.plan.annotations[EGRESS_ANNOTATION] === undefined) {
-          context.logger.debug({ podUid: context.podUid }, "egress defaults not applied: host engine");
-          return;
-        }
-        throw new InvalidPodError(
-          `metadata.annotations["${EGRESS_ANNOTATION}"]`,
-          `egress rules need the dind engine (pod runs on ${context.engine})`,
-        );
-      }
-      await context.sandbox.setEgress(allow);
     },
   },
 };

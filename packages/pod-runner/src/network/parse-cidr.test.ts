@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { egressAllowList } from "../hooks/builtin-hooks.js";
 import { parseCidr, parseIp } from "./parse-cidr.js";
 
 describe("parseCidr", () => {
@@ -14,16 +13,5 @@ describe("parseCidr", () => {
     expect(() => parseCidr("10.0.0.0/8; rm -rf /", "x")).toThrow();
     expect(() => parseCidr("example.org", "x")).toThrow();
     expect(() => parseIp("10.1.2", "metadata.annotations")).toThrow(/not an IP address/);
-  });
-});
-
-describe("egressAllowList", () => {
-  it("merges config defaults with the pod annotation, and is undefined when neither is set", () => {
-    expect(egressAllowList({ "ild.io/egress-allow": "10.0.0.0/8, 1.1.1.1" }, ["192.168.0.0/16"])).toEqual([
-      "192.168.0.0/16",
-      "10.0.0.0/8",
-      "1.1.1.1/32",
-    ]);
-    expect(egressAllowList({}, [])).toBeUndefined();
   });
 });
