@@ -57,10 +57,9 @@ export function createSidecarPlugin(
           const deadline = AbortSignal.timeout(deps.settings.createTimeoutMs);
           const starting = span?.child("create: start pod");
           const result = await deps.runner
-            .start(data, {
-              signal: AbortSignal.any([signal, deadline]),
-              ...(deps.settings.engine === undefined ? {} : { engine: deps.settings.engine }),
-            })
+            // No engine here: the runner applies Ild.engine.default, and the pod's ild.io/engine
+            // annotation when Ild.engine.allowPodOverride is true (an explicit engine would override it).
+            .start(data, { signal: AbortSignal.any([signal, deadline]) })
             .then(
               (value) => {
                 starting?.end();

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@ild/common";
 import type { PoolStats } from "@ild/dind-pool";
 import type { ResourceCapacity } from "@ild/gpu";
-import type { EngineKind, Runner } from "@ild/pod-runner";
+import type { Runner } from "@ild/pod-runner";
 import type { CreateRegistry } from "./create-registry.js";
 import type { SidecarMetrics } from "./metrics.js";
 import type { PingSettings } from "./ping.js";
@@ -15,8 +15,6 @@ export interface ServerSettings {
   /** Deadline of one /create (interLink waits 120 s for the answer's headers). */
   createTimeoutMs: number;
   ping: PingSettings;
-  /** Engine used for pods (`dind` by default; `host` runs them on the host engine). */
-  engine?: EngineKind;
 }
 
 export interface ServerDependencies {

@@ -17,7 +17,6 @@ const config: SidecarServerConfig = {
     requestTimeoutMs: 60_000,
     idleTimeoutMs: 125_000,
   },
-  engine: { default: "dind" },
 };
 
 describe("settings", () => {

@@ -19,7 +19,6 @@ export interface SidecarServerConfig {
     requestTimeoutMs: number;
     idleTimeoutMs: number;
   };
-  engine: { default: "dind" | "host" };
 }
 
 /** interLink waits 120 s for the answer's headers: a create gives up well before that. */
@@ -49,7 +48,6 @@ export async function toServerSettings(
     bodyLimitBytes: config.server.bodyLimitBytes,
     createTimeoutMs: positiveInteger(env.ILD_CREATE_TIMEOUT_MS, "ILD_CREATE_TIMEOUT_MS") ?? CREATE_TIMEOUT_MS,
     ping: readPingSettings(env),
-    engine: config.engine.default,
   };
   const token = await readToken(config);
   if (token !== undefined) {

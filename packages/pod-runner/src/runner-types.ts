@@ -66,7 +66,7 @@ export interface HookConfig {
    * annotation may only narrow it (a CIDR outside it is refused with 400); dind engine only.
    */
   egressDefaultAllowCidrs?: string[];
-  /** hostpath-allowlist: host path prefixes a pod may mount. */
+  /** Host path prefixes a pod may mount: used as `translateOptions.policy.hostPathAllowList` when that is not given. */
   hostPathAllowList?: string[];
 }
 
@@ -181,8 +181,9 @@ export interface RunnerOptions {
   /** Where native sidecars appear in status: `containers` (default; the VK holds a pod in
    * PodInitializing while any init container runs) or `initContainers` (Kubernetes' place). */
   sidecarStatusIn?: "containers" | "initContainers";
-  /** Options passed to the pod translator (policy default: privileged as capabilities, any hostPath;
-   * the deny-privileged and hostpath-allowlist hooks enforce the node's policy). */
+  /** Options passed to the pod translator. Its `policy` is the node's security policy, enforced once
+   * by the translator (default: baseline level, privileged denied, hostPath only under
+   * `hookConfig.hostPathAllowList`); hooks may only add restrictions. */
   translateOptions?: TranslatePodOptions;
   /** Kubernetes back-off: initial 10 s doubling to 5 min. */
   backoff?: { initialMs?: number; maxMs?: number };

@@ -106,7 +106,7 @@ describe("ild-run", () => {
     expect(code).toBe(0);
     const summary = JSON.parse(io.out.join(""));
     expect(summary.pod).toBe("default/dry");
-    expect(summary.hooks.map((hook: { name: string }) => hook.name)).toContain("deny-privileged");
+    expect(summary.hooks.map((hook: { name: string }) => hook.name)).toContain("remove-containers");
     expect(await leftovers(uid)).toBe(0);
   });
 

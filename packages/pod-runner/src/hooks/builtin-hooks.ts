@@ -1,4 +1,3 @@
-import path from "node:path";
 import { InvalidPodError } from "../errors.js";
 import { narrowEgress } from "../network/narrow-egress.js";
 import { parseCidr } from "../network/parse-cidr.js";
@@ -17,52 +16,19 @@ export const removeContainersHook: Hook = {
   },
 };
 
-/** Refuses pods with a privileged container. */
-export const denyPrivilegedHook: Hook = {
-  name: "deny-privileged",
-  priority: 10,
-  phases: {
-    "pre-create": (context) => {
-      for (const container of [...context.plan.initContainers, ...context.plan.containers]) {
-        if (container.security.privileged !== "no") {
-          const list = container.kind === "regular" ? "containers" : "initContainers";
-          throw new InvalidPodError(
-            `spec.${list}[${container.index}].securityContext.privileged`,
-            "privileged containers are not allowed on this node",
-          );
-        }
-      }
-    },
-  },
-};
+/**
+ * Kept by name so that `hooks.enabled` lists naming them still load. The rule itself is the translator's
+ * security policy (@ild/pod-translator policy/: `Ild.policy.privileged`, `Ild.policy.level`), enforced
+ * once before any hook runs; a hook may only add restrictions, never decide them a second time.
+ */
+export const denyPrivilegedHook: Hook = { name: "deny-privileged", priority: 10, phases: {} };
 
-function isUnder(candidate: string, prefix: string): boolean {
-  const normalised = path.posix.normalize(candidate);
-  const root = path.posix.normalize(prefix).replace(/\/+$/, "");
-  return normalised === root || normalised.startsWith(`${root}/`) || root === "";
-}
-
-/** Only hostPath volumes under the configured prefixes are allowed (none when the list is empty). */
-export const hostPathAllowListHook: Hook = {
-  name: "hostpath-allowlist",
-  priority: 20,
-  phases: {
-    "pre-create": (context) => {
-      const allowed = context.config?.hostPathAllowList ?? [];
-      context.plan.volumes.forEach((volume, index) => {
-        if (volume.kind !== "hostPath" || volume.hostPath === undefined) {
-          return;
-        }
-        if (!allowed.some((prefix) => isUnder(volume.hostPath?.path ?? "", prefix))) {
-          throw new InvalidPodError(
-            `spec.volumes[${index}].hostPath.path`,
-            `${JSON.stringify(volume.hostPath.path)} is not under an allowed host path`,
-          );
-        }
-      });
-    },
-  },
-};
+/**
+ * Kept by name (see denyPrivilegedHook): the hostPath allow-list is checked by the translator
+ * (`Ild.policy.hostPathAllowList`; the runner's `hookConfig.hostPathAllowList` feeds it when no
+ * `translateOptions.policy.hostPathAllowList` is given).
+ */
+export const hostPathAllowListHook: Hook = { name: "hostpath-allowlist", priority: 20, phases: {} };
 
 /**
  * The egress CIDRs a pod may reach: the operator's list (`defaults`), narrowed by the pod's
