@@ -231,6 +231,7 @@ export function createRunner(options: RunnerOptions): Runner {
       hooks,
       hookConfig,
       hostPathAllowList: translateOptions.policy?.hostPathAllowList ?? hookConfig.hostPathAllowList ?? [],
+      ...(options.emptyDirCheckMs === undefined ? {} : { emptyDirCheckMs: options.emptyDirCheckMs }),
       clock,
       backoff,
       logger,

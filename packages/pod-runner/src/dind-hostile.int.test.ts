@@ -6,7 +6,7 @@ import { hostileSuite } from "./test-support/hostile-suite.js";
 let fixture: EngineFixture;
 
 beforeAll(async () => {
-  fixture = await createEngineFixture("dind-hostile", "dind");
+  fixture = await createEngineFixture("dind-hostile", "dind", { emptyDirCheckMs: 300 });
 });
 
 afterAll(async () => {

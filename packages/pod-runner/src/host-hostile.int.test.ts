@@ -5,7 +5,7 @@ import { hostileSuite } from "./test-support/hostile-suite.js";
 let fixture: EngineFixture;
 
 beforeAll(async () => {
-  fixture = await createEngineFixture("host-hostile", "host");
+  fixture = await createEngineFixture("host-hostile", "host", { emptyDirCheckMs: 300 });
 });
 
 afterAll(async () => {

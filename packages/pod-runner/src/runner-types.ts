@@ -187,6 +187,8 @@ export interface RunnerOptions {
   translateOptions?: TranslatePodOptions;
   /** Kubernetes back-off: initial 10 s doubling to 5 min. */
   backoff?: { initialMs?: number; maxMs?: number };
+  /** How often disk emptyDirs with a sizeLimit are measured; over the limit the pod is Evicted (10 s). */
+  emptyDirCheckMs?: number;
   clock?: Clock;
   logger?: Logger;
 }

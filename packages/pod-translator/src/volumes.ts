@@ -211,9 +211,6 @@ function planOneVolume(
         directories: [],
       };
     }
-    if (sizeLimitBytes !== undefined) {
-      issues.warn(`${path}.emptyDir.sizeLimit`, "recorded in the plan but not enforced for a disk emptyDir");
-    }
     const plan: VolumePlan = withGid({ name, kind, dir, medium: "disk" });
     if (sizeLimitBytes !== undefined) {
       plan.sizeLimitBytes = sizeLimitBytes;

@@ -24,6 +24,7 @@ import type { Clock, Hook, HookConfig, HookContext, HookPhase } from "../runner-
 import { type ContainerRecord, computePhase, type PodRecord } from "../state/pod-record.js";
 import type { PodTranslator } from "../translation/translator-port.js";
 import { type BackoffOptions, backoffDelay } from "./backoff.js";
+import { watchEmptyDirLimits } from "./emptydir-limits.js";
 import { runProbeLoop } from "./probe-loop.js";
 import { type HandlerResult, runHandler } from "./run-handler.js";
 
@@ -37,6 +38,8 @@ export interface ControllerDeps {
   hookConfig: HookConfig;
   /** hostPath prefixes a mount may resolve to (symlinks resolved); empty: any. */
   hostPathAllowList: readonly string[];
+  /** How often disk emptyDirs with a sizeLimit are measured (default 10 s). */
+  emptyDirCheckMs?: number;
   clock: Clock;
   backoff: BackoffOptions;
   logger: Logger;
@@ -204,6 +207,7 @@ export class PodController {
         await this.runHooks("pre-run");
       }
       void this.watchDeadline();
+      void this.watchEmptyDirs();
       for (const init of this.record.initContainers) {
         if (signal.aborted) {
           return;
@@ -281,6 +285,23 @@ export class PodController {
     await this.terminateAll(
       "DeadlineExceeded",
       `Pod was active on the node longer than the specified deadline (${seconds}s)`,
+      this.record.plan.terminationGracePeriodSeconds,
+    );
+  }
+
+  /** Evicts the pod when a disk emptyDir grows past its sizeLimit (the kubelet's rule). */
+  private async watchEmptyDirs(): Promise<void> {
+    const over = await watchEmptyDirLimits(this.record.plan, this.deps.paths.dataDir, {
+      clock: this.deps.clock,
+      signal: this.supervision.signal,
+      intervalMs: this.deps.emptyDirCheckMs ?? 10_000,
+    });
+    if (over === undefined || this.record.phase === "Succeeded" || this.record.phase === "Failed") {
+      return;
+    }
+    await this.terminateAll(
+      "Evicted",
+      `Usage of EmptyDir volume "${over.volume}" exceeds the limit of ${over.limitBytes} bytes (${over.usedBytes} used).`,
       this.record.plan.terminationGracePeriodSeconds,
     );
   }

@@ -18,7 +18,9 @@ export function hostileSuite(get: () => EngineFixture): void {
   const paths = (uid: string) => podPaths(get().options.dataRoot, get().options.runRoot, uid);
 
   describe("hostile pods", () => {
-    it("subPath through a symlink planted by an init container is refused; a real subPath folder still mounts", { timeout: 120_000 }, async () => {
+    it("subPath through a symlink planted by an init container is refused; a real subPath folder still mounts", {
+      timeout: 120_000,
+    }, async () => {
       const input = podInput("subpath-symlink", {
         restartPolicy: "Never",
         volumes: [work],
@@ -143,6 +145,49 @@ export function hostileSuite(get: () => EngineFixture): void {
         expect({ dir, mode: info.mode & 0o777, uid: info.uid }).toEqual({ dir, mode: 0o700, uid: 0 });
       }
       await get().runner.stop(handle, { gracePeriodSeconds: 0 });
+    });
+
+    it("an emptyDir past its sizeLimit evicts the pod; one within its limit keeps running", async () => {
+      const input = podInput("emptydir-limit", {
+        restartPolicy: "Never",
+        terminationGracePeriodSeconds: 1,
+        volumes: [
+          { name: "small", emptyDir: { sizeLimit: "1Mi" } },
+          { name: "roomy", emptyDir: { sizeLimit: "64Mi" } },
+        ],
+        containers: [
+          {
+            ...shell(
+              "fill",
+              "dd if=/dev/zero of=/small/blob bs=1M count=4 2>/dev/null; echo filled; sleep 60",
+            ),
+            volumeMounts: [{ name: "small", mountPath: "/small" }],
+          },
+        ],
+      });
+      const within = podInput("emptydir-within", {
+        restartPolicy: "Never",
+        volumes: [{ name: "roomy", emptyDir: { sizeLimit: "64Mi" } }],
+        containers: [
+          {
+            ...shell(
+              "fill",
+              "dd if=/dev/zero of=/roomy/blob bs=1M count=4 2>/dev/null; echo filled; sleep 60",
+            ),
+            volumeMounts: [{ name: "roomy", mountPath: "/roomy" }],
+          },
+        ],
+      });
+      const evicted = asHandle(await get().runner.start(input));
+      const kept = asHandle(await get().runner.start(within));
+      const final = await get().runner.waitForCompletion(evicted, { timeoutMs: 60_000 });
+      expect(final.phase).toBe("Failed");
+      expect(final.reason).toBe("Evicted");
+      expect(final.message).toMatch(/EmptyDir volume "small" exceeds the limit of 1048576 bytes/);
+      await waitForLogs(get().runner, kept.podUid, "fill", (text) => text.includes("filled"));
+      expect(get().runner.status(kept.podUid).phase).toBe("Running");
+      await get().runner.stop(evicted, { gracePeriodSeconds: 0 });
+      await get().runner.stop(kept, { gracePeriodSeconds: 0 });
     });
   });
 }
