@@ -4,6 +4,7 @@ import { createTokenCheck } from "./auth.js";
 import { type CreateRegistry, createCreateRegistry } from "./create-registry.js";
 import { HttpError } from "./errors.js";
 import { sendText } from "./http-io.js";
+import { tooManyConnections } from "./limits.js";
 import type { RequestContext, RouteHandler, RouteState, ServerDependencies } from "./route-context.js";
 import { handleHealthz, handleMetrics, handleOpenApi } from "./routes/ops.js";
 import { handlePluginRoute } from "./routes/plugin.js";
@@ -132,6 +133,14 @@ export function createSidecarHandler(deps: ServerDependencies): SidecarHandler {
         throw new HttpError(405, "ILD_SIDECAR_METHOD", `${request.method} is not allowed on ${path}`, {
           headers: { allow: route.methods.join(", ") },
         });
+      }
+      const connections = deps.connections;
+      if (connections?.isOver(request.socket) === true) {
+        // a connection past Ild.server.maxConnections: /healthz answered, anything else 503; closed after
+        if (path !== "/healthz") {
+          throw tooManyConnections(deps.settings, connections.max);
+        }
+        response.setHeader("connection", "close");
       }
       if (route.open !== true && !isAuthorized(request)) {
         throw new HttpError(401, "ILD_SIDECAR_UNAUTHORIZED", "missing or wrong bearer token", {

@@ -2,6 +2,7 @@ import { chmod, lstat, mkdir, unlink } from "node:fs/promises";
 import { createServer, type RequestListener, type Server } from "node:http";
 import { connect } from "node:net";
 import { dirname } from "node:path";
+import type { ConnectionLimit } from "./connection-limit.js";
 import { StartupError } from "./errors.js";
 
 export interface ListenSettings {
@@ -15,6 +16,8 @@ export interface ListenSettings {
     /** How long an idle keep-alive connection stays open. */
     keepAliveMs: number;
   };
+  /** Counts connections over every listener (Ild.server.maxConnections); unset: no limit. */
+  connections?: ConnectionLimit;
 }
 
 export interface BoundListener {
@@ -57,6 +60,7 @@ function makeServer(settings: ListenSettings, listener: RequestListener): Server
   );
   // No inactivity timeout on sockets: a followed log stream may stay quiet for a long time.
   server.setTimeout(0);
+  settings.connections?.track(server);
   return server;
 }
 

@@ -3,6 +3,7 @@ import type { RequestContext as PluginContext, PluginImplementation } from "@ild
 import type { LogRequestOptions, PodHandle } from "@ild/pod-runner";
 import type { CreateRegistry } from "./create-registry.js";
 import { HttpError } from "./errors.js";
+import { checkCreateCapacity } from "./limits.js";
 import { buildPingResponse } from "./ping.js";
 import { checkContainerName, checkContainerNames, checkPodIdentity, checkPodUid } from "./pod-identity.js";
 import type { RequestContext, ServerDependencies } from "./route-context.js";
@@ -51,6 +52,7 @@ export function createSidecarPlugin(
       await deps.ready;
       waiting?.end();
       const action = `ild could not create pod ${pod.metadata.namespace}/${pod.metadata.name} (${uid})`;
+      checkCreateCapacity(creates, deps.settings, uid, `${pod.metadata.namespace}/${pod.metadata.name}`);
       let outcome = "error";
       try {
         const handle = await creates.run(uid, async (signal) => {

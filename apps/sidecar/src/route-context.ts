@@ -3,6 +3,7 @@ import type { Logger } from "@ild/common";
 import type { PoolStats } from "@ild/dind-pool";
 import type { ResourceCapacity } from "@ild/gpu";
 import type { Runner } from "@ild/pod-runner";
+import type { ConnectionLimit } from "./connection-limit.js";
 import type { CreateRegistry } from "./create-registry.js";
 import type { SidecarMetrics } from "./metrics.js";
 import type { PingSettings } from "./ping.js";
@@ -15,6 +16,10 @@ export interface ServerSettings {
   /** Deadline of one /create (interLink waits 120 s for the answer's headers). */
   createTimeoutMs: number;
   ping: PingSettings;
+  /** Creates in flight at once (Ild.server.maxConcurrentCreates); more: 429. Default 4. */
+  maxConcurrentCreates?: number;
+  /** Retry-After of 429/503 answers (Ild.server.retryAfterSeconds). Default 5. */
+  retryAfterSeconds?: number;
 }
 
 export interface ServerDependencies {
@@ -30,6 +35,8 @@ export interface ServerDependencies {
   /** Resolves once the runner recovered what survived a restart; pod routes wait for it. */
   ready?: Promise<void>;
   tracer?: Tracer;
+  /** Open connections over all listeners (Ild.server.maxConnections); unset: no limit. */
+  connections?: ConnectionLimit;
 }
 
 /** What one request carries through its handler; logged in one line when it ends. */

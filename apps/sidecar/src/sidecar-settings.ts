@@ -18,6 +18,9 @@ export interface SidecarServerConfig {
     headersTimeoutMs: number;
     requestTimeoutMs: number;
     idleTimeoutMs: number;
+    maxConcurrentCreates?: number;
+    maxConnections?: number;
+    retryAfterSeconds?: number;
   };
 }
 
@@ -48,6 +51,12 @@ export async function toServerSettings(
     bodyLimitBytes: config.server.bodyLimitBytes,
     createTimeoutMs: positiveInteger(env.ILD_CREATE_TIMEOUT_MS, "ILD_CREATE_TIMEOUT_MS") ?? CREATE_TIMEOUT_MS,
     ping: readPingSettings(env),
+    ...(config.server.maxConcurrentCreates === undefined
+      ? {}
+      : { maxConcurrentCreates: config.server.maxConcurrentCreates }),
+    ...(config.server.retryAfterSeconds === undefined
+      ? {}
+      : { retryAfterSeconds: config.server.retryAfterSeconds }),
   };
   const token = await readToken(config);
   if (token !== undefined) {

@@ -2,6 +2,7 @@ import type { Logger } from "@ild/common";
 import type { IldConfig } from "@ild/config";
 import type { SidecarComponents } from "./build-deps.js";
 import { createSidecarHandler, type SidecarHandler } from "./build-server.js";
+import { createConnectionLimit } from "./connection-limit.js";
 import { createLazyRunner } from "./lazy-runner.js";
 import { type BoundListener, closeListeners, listenAll } from "./listeners.js";
 import { createSidecarMetrics } from "./metrics.js";
@@ -46,6 +47,10 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
   const ready = new Promise<void>((resolve) => {
     markReady = resolve;
   });
+  const connections =
+    config.server.maxConnections === undefined
+      ? undefined
+      : createConnectionLimit(config.server.maxConnections);
   const handler = createSidecarHandler({
     runner: createLazyRunner(() => components?.runner, ready),
     settings,
@@ -57,8 +62,12 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
     metricsEnabled: config.metrics.enabled,
     ready,
     tracer,
+    ...(connections === undefined ? {} : { connections }),
   });
-  const listeners = await listenAll(toListenSettings(config), handler.listener);
+  const listeners = await listenAll(
+    { ...toListenSettings(config), ...(connections === undefined ? {} : { connections }) },
+    handler.listener,
+  );
   for (const listener of listeners) {
     logger.info(
       {

@@ -43,6 +43,9 @@ export function statusForCode(code: string): number {
   if (/CONFLICT/.test(code)) {
     return 409;
   }
+  if (/TOO_MANY/.test(code)) {
+    return 429;
+  }
   if (/EXHAUSTED|UNAVAILABLE|BUSY|NO_CAPACITY|CLOSED|SHUTTING_DOWN/.test(code)) {
     return 503;
   }

@@ -7,6 +7,7 @@ import {
   type PluginHandlers,
 } from "@ild/interlink-api/server";
 import { readBody } from "../http-io.js";
+import { retryAfterSeconds } from "../limits.js";
 import { createSidecarPlugin } from "../plugin-implementation.js";
 import type { RequestContext, RouteHandler, RouteState } from "../route-context.js";
 import { statusForCode } from "../to-http-error.js";
@@ -55,6 +56,10 @@ export const handlePluginRoute: RouteHandler = async (context, state) => {
   if (answer.status !== 200) {
     context.log.error = answer.headers["x-ild-error-code"] ?? answer.status;
     context.log.reason = answer.body?.trim();
+  }
+  if (answer.status === 429 || answer.status === 503) {
+    // past a limit (creates in flight, pool exhausted): when to come back
+    answer.headers["retry-after"] ??= String(retryAfterSeconds(state.deps.settings));
   }
   if (answer.stream === undefined) {
     const text = answer.body ?? "";
