@@ -4,8 +4,8 @@
  * its default and its meaning. loadConfig, the unknown-key warnings and the README table all use it.
  */
 
-import { policySettings } from "./policy-settings.js";
 import { limitSettings } from "./limit-settings.js";
+import { policySettings } from "./policy-settings.js";
 import type { ValueParser } from "./value-parsers.js";
 import * as parse from "./value-parsers.js";
 
