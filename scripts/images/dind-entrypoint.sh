@@ -18,16 +18,33 @@ if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
     > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || :
 fi
 mount --make-rshared / 2>/dev/null || :
+# Optional user-namespace remap (ILD_USERNS_REMAP=user:start:count; the pool also passes
+# --userns-remap=user to dockerd): root of an inner container is uid <start> of this DIND.
+if [ -n "${ILD_USERNS_REMAP:-}" ]; then
+  IFS=: read -r remap_user remap_start remap_count <<EOF
+$ILD_USERNS_REMAP
+EOF
+  grep -q "^$remap_user:" /etc/passwd ||
+    echo "$remap_user:x:$remap_start:$remap_start::/nonexistent:/usr/sbin/nologin" >> /etc/passwd
+  grep -q "^$remap_user:" /etc/group || echo "$remap_user:x:$remap_start:" >> /etc/group
+  echo "$remap_user:$remap_start:$remap_count" > /etc/subuid
+  echo "$remap_user:$remap_start:$remap_count" > /etc/subgid
+fi
 # Optional read-only seed: a STOPPED engine's data root mounted at $ILD_SEED_DIR. Its metadata is
 # copied and, with overlay2, each layer's diff is linked instead of copied (ILD_SEED_MODE=copy
 # copies everything). Only when our own data root is still empty.
 if [ -n "${ILD_SEED_DIR:-}" ] && [ -d "$ILD_SEED_DIR" ] && [ -z "$(ls -A /var/lib/docker 2>/dev/null)" ]; then
-  if [ "${ILD_SEED_MODE:-link}" = link ] && [ -d "$ILD_SEED_DIR/overlay2" ]; then
-    tar -C "$ILD_SEED_DIR" --exclude='./overlay2/*/diff' -cf - . | tar -C /var/lib/docker -xf -
-    for layer in "$ILD_SEED_DIR"/overlay2/*/diff; do
+  # a remapped engine keeps its store one level down (<uid>.<gid>/overlay2)
+  seed_overlay2=""
+  for store in "$ILD_SEED_DIR"/overlay2 "$ILD_SEED_DIR"/*/overlay2; do
+    if [ -d "$store" ]; then seed_overlay2=yes; fi
+  done
+  if [ "${ILD_SEED_MODE:-link}" = link ] && [ -n "$seed_overlay2" ]; then
+    tar -C "$ILD_SEED_DIR" --anchored --no-wildcards-match-slash --exclude='./overlay2/*/diff' \
+      --exclude='./*/overlay2/*/diff' -cf - . | tar -C /var/lib/docker -xf -
+    for layer in "$ILD_SEED_DIR"/overlay2/*/diff "$ILD_SEED_DIR"/*/overlay2/*/diff; do
       [ -d "$layer" ] || continue
-      id=${layer%/diff}; id=${id##*/}
-      ln -s "$layer" "/var/lib/docker/overlay2/$id/diff"
+      ln -s "$layer" "/var/lib/docker/${layer#"$ILD_SEED_DIR"/}"
     done
   else
     cp -a "$ILD_SEED_DIR"/. /var/lib/docker/

@@ -4,7 +4,7 @@
  */
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
-export type DindSecurityMode = "auto" | "privileged" | "capabilities";
+export type DindSecurityMode = "auto" | "hardened" | "privileged" | "capabilities";
 export type DindStorage = "tmpfs" | "volume";
 export type EngineKind = "dind" | "host";
 /** `allow`: privileged containers run privileged inside their own DIND (the DIND capability set). */
@@ -35,6 +35,8 @@ export interface DindConfig {
   readonly poolSize: number;
   readonly maxConcurrentBuilds: number;
   readonly securityMode: DindSecurityMode;
+  /** OCI runtime of the DINDs (`sysbox-runc`, ...); unset = the engine's default. */
+  readonly runtime?: string;
   readonly storage: DindStorage;
   /** Size of the tmpfs holding each DIND's /var/lib/docker (storage "tmpfs"). */
   readonly tmpfsSizeBytes: number;
@@ -172,6 +174,7 @@ export interface ConfigOverrides {
     poolSize?: number | string;
     maxConcurrentBuilds?: number | string;
     securityMode?: DindSecurityMode;
+    runtime?: string;
     storage?: DindStorage;
     tmpfsSize?: number | string;
     cpus?: number | string;

@@ -251,7 +251,7 @@ Ild:
       `${file}: SidecarPort: expected a port number 1-65535, got '70000'`,
       `${file}: VerboseLogging: expected true or false, got 'perhaps'`,
       `${file}: Ild.dind.poolSize: expected an integer 0-127, got 'many'`,
-      `${file}: Ild.dind.securityMode: expected one of 'auto', 'privileged', 'capabilities', got 'root'`,
+      `${file}: Ild.dind.securityMode: expected one of 'auto', 'hardened', 'privileged', 'capabilities', got 'root'`,
       `${file}: Ild.dind.tmpfsSize: expected a size like '8g', '512m' or a number of bytes, got '8x'`,
       `${file}: Ild.server.socketMode: expected an octal file mode like '0660', got '0999'`,
       `${file}: Ild.policy.egressAllowCidrs: expected a list of CIDRs like '10.0.0.0/8' (or a comma-separated string), got a list`,
@@ -490,6 +490,7 @@ describe("the Ild: block", () => {
   dind:
     maxConcurrentBuilds: 2
     securityMode: capabilities
+    runtime: sysbox-runc
     storage: volume
     readyTimeoutMs: 30000
     acquireTimeoutMs: 1000
@@ -516,6 +517,7 @@ describe("the Ild: block", () => {
     expect(config.dind).toMatchObject({
       maxConcurrentBuilds: 2,
       securityMode: "capabilities",
+      runtime: "sysbox-runc",
       storage: "volume",
       readyTimeoutMs: 30000,
       acquireTimeoutMs: 1000,

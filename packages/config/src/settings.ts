@@ -101,11 +101,19 @@ export const settings: readonly SettingSpec[] = [
   {
     key: "dind.securityMode",
     env: "ILD_DIND_SECURITY_MODE",
-    parser: parse.oneOf(["auto", "privileged", "capabilities"]),
+    parser: parse.oneOf(["auto", "hardened", "privileged", "capabilities"]),
     defaultValue: "auto",
-    type: "`auto` \\| `privileged` \\| `capabilities`",
+    type: "`auto` \\| `hardened` \\| `privileged` \\| `capabilities`",
     meaning:
-      "How DINDs get their rights: `--privileged`, or the explicit capability set (works where privileged fails); `auto` probes.",
+      "How DINDs get their rights. `auto` = `hardened` (probed at start): Docker's default capabilities plus SYS_ADMIN and NET_ADMIN, default device cgroup plus booked devices, masked /proc paths. `capabilities` (all capabilities, all devices) and `privileged` are explicit opt-ins that make a DIND's root the host's root (docs/operating.md, DIND boundary).",
+  },
+  {
+    key: "dind.runtime",
+    env: "ILD_DIND_RUNTIME",
+    parser: parse.nonEmptyString,
+    type: "string",
+    meaning:
+      "OCI runtime of the DINDs (`HostConfig.Runtime`), e.g. `sysbox-runc` (then no extra capability is given). Unset: the engine's default runtime.",
   },
   {
     key: "dind.storage",

@@ -31,7 +31,7 @@ function newPool(): DindPool {
     size: 1,
     image: "ild/dind:1",
     socketRoot: path.join(root, "s"),
-    securityMode: "capabilities",
+    securityMode: "hardened",
     podPaths: poolPodPaths(path.join(root, "data"), path.join(root, "run")),
   });
   pools.push(pool);

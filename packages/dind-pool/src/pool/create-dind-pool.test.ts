@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DockerError } from "../docker/docker-errors.js";
-import { PoolClosedError, PoolExhaustedError } from "../errors.js";
+import { DindSecurityProbeError, PoolClosedError, PoolExhaustedError } from "../errors.js";
 import { labelKeys, poolLabels } from "../labels.js";
 import type { DindPoolOptions, PoolEvent } from "../pool-types.js";
 import { FakeDockerClient, type FakeDockerContainer } from "../testing/fake-docker-client.js";
 import { createDindPool } from "./create-dind-pool.js";
+import { hardenedCapabilities } from "./dind-security.js";
 
 let socketRoot: string;
 
@@ -50,26 +51,41 @@ function setup(
 }
 
 describe("createDindPool (in-memory engines)", () => {
-  it("detects the security mode with a privileged probe and removes the probe", async () => {
-    const { host, pool } = setup({ size: 0 });
-    expect((await pool.info).securityMode).toBe("privileged");
-    expect([...host.containers.values()]).toEqual([]);
+  it("auto resolves to the hardened set, probed with the DIND's own settings, and removes the probe", async () => {
+    const { host, pool, dinds } = setup({ size: 1 });
+    expect((await pool.info).securityMode).toBe("hardened");
+    await pool.whenWarm();
+    const hostConfig = dinds()[0]?.body.HostConfig as Record<string, unknown>;
+    expect(hostConfig).toMatchObject({ CapDrop: ["ALL"], CapAdd: [...hardenedCapabilities] });
+    expect(hostConfig.Privileged).toBeUndefined();
+    expect(hostConfig.DeviceCgroupRules).toBeUndefined();
     await pool.close();
+    expect([...host.containers.values()]).toEqual([]);
   });
 
-  it("falls back to the capability set when the engine refuses the privileged probe", async () => {
-    const { host, pool, dinds } = setup({ size: 1 });
+  it("never falls back to a weaker set: a refused probe fails the start and names the setting", async () => {
+    const { host, pool } = setup({ size: 1, runtime: "sysbox-runc" });
     host.failNext(
-      "startContainer",
-      new DockerError("container.start", "unable to apply caps: operation not permitted", {
-        statusCode: 500,
+      "createContainer",
+      new DockerError("container.create", "unknown or invalid runtime name: sysbox-runc", {
+        statusCode: 400,
       }),
     );
+    const failure = await pool.info.catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DindSecurityProbeError);
+    expect((failure as DindSecurityProbeError).code).toBe("ILD_DIND_SECURITY_PROBE_FAILED");
+    expect((failure as Error).message).toMatch(/runtime sysbox-runc.*Ild\.dind\.securityMode/s);
+    await pool.close();
+    expect([...host.containers.values()]).toEqual([]);
+  });
+
+  it("capabilities and privileged stay explicit opt-ins (no probe)", async () => {
+    const { host, pool, dinds } = setup({ size: 1, securityMode: "capabilities" });
     expect((await pool.info).securityMode).toBe("capabilities");
     await pool.whenWarm();
     expect(dinds()[0]?.body.HostConfig).toMatchObject({ CapAdd: ["ALL"], CapDrop: ["SYS_RESOURCE"] });
     await pool.close();
-    expect(dinds()).toEqual([]);
+    expect([...host.containers.values()]).toEqual([]);
   });
 
   it("a start that fails without an engine answer is no verdict: the pool start fails", async () => {

@@ -9,7 +9,7 @@ const base = {
 };
 
 describe("dindContainerSpec", () => {
-  it("uses the explicit capability set instead of --privileged", () => {
+  it("keeps the old capability set as an explicit opt-in", () => {
     const spec = dindContainerSpec({ ...base, securityMode: "capabilities", storage: { kind: "tmpfs" } });
     const hostConfig = spec.HostConfig as Record<string, unknown>;
     expect(hostConfig.Privileged).toBeUndefined();
@@ -49,9 +49,12 @@ describe("dindContainerSpec", () => {
       "unix:///var/run/docker.sock",
       "-H",
       "unix:///run/ild/docker.sock",
+      "--log-driver=json-file",
+      "--log-opt=max-size=10m",
+      "--log-opt=max-file=3",
       "--debug",
     ]);
-    expect(dockerdArgs()).toHaveLength(4);
+    expect(dockerdArgs()).toHaveLength(7);
   });
 
   it("passes devices and resources for a DIND built for one lease", () => {

@@ -90,7 +90,7 @@ describe("reconcile on the real engine", () => {
       image: dindImage,
       labels: testLabel,
       socketRoot,
-      securityMode: "capabilities",
+      securityMode: "hardened",
       reconcileOnStart: false,
     });
     try {

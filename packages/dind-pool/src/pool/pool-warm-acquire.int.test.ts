@@ -71,7 +71,7 @@ describe("dind pool on the real engine", () => {
     expect(events.some((event) => event.type === "pool-warm")).toBe(true);
     const info = await pool.info;
     expect(info.endpoint).toBe("unix:///var/run/docker.sock");
-    expect(["privileged", "capabilities"]).toContain(info.securityMode);
+    expect(info.securityMode).toBe("hardened"); // auto never picks --privileged
     expect((await leftovers(host, poolId)).containers).toHaveLength(2);
     // the caller's extra labels are on everything the pool created
     const labelled = [`io.ild.test=@ild/dind-pool`, `io.ild.pool-id=${poolId}`];

@@ -75,6 +75,9 @@ export function validatePoolOptions(options: DindPoolOptions): void {
     throw new InvalidPoolOptionsError("securityMode", "must be auto, hardened, privileged or capabilities");
   }
   if (options.runtime !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(options.runtime)) {
-    throw new InvalidPoolOptionsError("runtime", "must be a runtime name the engine knows (e.g. sysbox-runc)");
+    throw new InvalidPoolOptionsError(
+      "runtime",
+      "must be a runtime name the engine knows (e.g. sysbox-runc)",
+    );
   }
 }

@@ -56,7 +56,7 @@ export async function createEngineFixture(
       size: 1,
       image: "ild/dind:1",
       socketRoot: path.join(root, "s"),
-      securityMode: "capabilities",
+      securityMode: "hardened",
       podPaths: poolPodPaths(dataRoot, runRoot),
     });
     pools.push(created);

@@ -17,7 +17,7 @@ const pool = createDindPool({
   image: "ild/dind:1",
   labels: { "io.ild.test": "@ild/dind-pool" },
   socketRoot,
-  securityMode: "capabilities",
+  securityMode: "hardened",
 });
 pool.on((event) => process.stdout.write(`${event.type}\n`));
 process.stdout.write("started\n");
