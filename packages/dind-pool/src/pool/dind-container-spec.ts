@@ -48,9 +48,27 @@ export interface DindContainerSpecInput {
   hostname?: string;
 }
 
-/** dockerd flags: its usual socket plus one in the bind-mounted socket directory. */
+/**
+ * The inner engine's container logs: json-file (what the logs API reads, rotated files included),
+ * rotated at 10 MiB, 3 files kept: a pod that prints without end fills at most 30 MiB per container
+ * of the DIND's storage (often a tmpfs), as the kubelet's containerLogMaxSize does.
+ */
+export const innerLogArgs = [
+  "--log-driver=json-file",
+  "--log-opt=max-size=10m",
+  "--log-opt=max-file=3",
+] as const;
+
+/** dockerd flags: its usual socket plus one in the bind-mounted socket directory, rotated logs. */
 export function dockerdArgs(extra: string[] = []): string[] {
-  return ["-H", "unix:///var/run/docker.sock", "-H", `unix://${innerSocketDir}/${innerSocketName}`, ...extra];
+  return [
+    "-H",
+    "unix:///var/run/docker.sock",
+    "-H",
+    `unix://${innerSocketDir}/${innerSocketName}`,
+    ...innerLogArgs,
+    ...extra,
+  ];
 }
 
 export function dindContainerSpec(input: DindContainerSpecInput): ContainerCreateBody {
