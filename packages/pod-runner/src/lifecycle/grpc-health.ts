@@ -26,6 +26,9 @@ function isServing(body: Buffer): boolean {
   return false;
 }
 
+/** Most bytes of a health answer read (it is 7 bytes; more means something else is answering). */
+export const MAX_RESPONSE_BYTES = 16 * 1024;
+
 /** grpc.health.v1.Health/Check over plain HTTP/2 (h2c), as the kubelet's gRPC probe does. */
 export function grpcHealthCheck(
   host: string,
@@ -68,7 +71,16 @@ export function grpcHealthCheck(
     request.on("trailers", (trailers) => {
       grpcStatus = String(trailers["grpc-status"] ?? grpcStatus);
     });
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    let received = 0;
+    request.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_RESPONSE_BYTES) {
+        // a health answer is a few bytes: a server that sends more is not healthy, and is not buffered
+        finish(false);
+        return;
+      }
+      chunks.push(chunk);
+    });
     request.on("end", () => finish(grpcStatus === "0" && isServing(Buffer.concat(chunks))));
     request.on("error", () => finish(false));
     request.end(encodeHealthRequest(service));

@@ -4,11 +4,13 @@
  * `host`, not via a redirect.
  */
 import http from "node:http";
+import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { DockerClient } from "@ild/dind-pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../test-support/manual-clock.js";
 import { MemoryDocker } from "../test-support/memory-docker.js";
+import { grpcHealthCheck, MAX_RESPONSE_BYTES } from "./grpc-health.js";
 import { MAX_PROBE_REDIRECTS } from "./http-probe.js";
 import { EXEC_OUTPUT_LIMIT_BYTES, runHandler } from "./run-handler.js";
 
@@ -147,5 +149,27 @@ describe("probe targets", () => {
     );
     expect(seen).toEqual([EXEC_OUTPUT_LIMIT_BYTES, 64]);
     expect(EXEC_OUTPUT_LIMIT_BYTES).toBe(10 * 1024);
+  });
+});
+
+describe("gRPC health answers are bounded", () => {
+  it("a server that streams more than a health answer fails the check without being buffered", async () => {
+    const server = http2.createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/grpc" });
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const pump = (): void => {
+        while (!response.destroyed && response.write(chunk)) {}
+      };
+      response.on("drain", pump);
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const flood = (server.address() as AddressInfo).port;
+    try {
+      expect(MAX_RESPONSE_BYTES).toBe(16 * 1024);
+      expect(await grpcHealthCheck("127.0.0.1", flood, undefined, 5000)).toBe(false);
+    } finally {
+      server.close();
+    }
   });
 });
