@@ -31,6 +31,7 @@ function makeRunner(extra: Partial<RunnerOptions> = {}): Runner {
     dataRoot: path.join(root, "data"),
     runRoot: path.join(root, "run"),
     secretTmpfs: "off",
+    podRootMounts: "off",
     clock,
     runnerId: "unit",
     ...extra,

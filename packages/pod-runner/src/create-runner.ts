@@ -26,6 +26,7 @@ import { hooksFor, runHookPhase, selectHooks } from "./hooks/hook-runner.js";
 import { kubernetesBackoff } from "./lifecycle/backoff.js";
 import { PodController } from "./lifecycle/pod-controller.js";
 import { recoverContainerRecords } from "./lifecycle/recover-containers.js";
+import { logInstance } from "./logs/log-instance.js";
 import { openLogs } from "./logs/open-logs.js";
 import { parseIp } from "./network/parse-cidr.js";
 import type {
@@ -248,7 +249,9 @@ export function createRunner(options: RunnerOptions): Runner {
     tmpfsPromise ??= (async () => {
       const tmpfs = options.secretTmpfs === "off" ? false : await ensureTmpfs(options.runRoot, logger);
       // after the tmpfs: the pod roots are shared nosuid,nodev mounts of their own
-      await preparePodRoots(roots);
+      if (options.podRootMounts !== "off") {
+        await preparePodRoots(roots);
+      }
       return tmpfs;
     })();
     tmpfsPromise.catch(() => {
@@ -300,9 +303,9 @@ export function createRunner(options: RunnerOptions): Runner {
     engineKind: EngineKind,
     signal?: AbortSignal,
   ) => {
-    await ensureSecretsTmpfs();
     const record = newRecord(input, plan, engineKind, clock.now());
     startingRecords.set(plan.uid, record);
+    await ensureSecretsTmpfs();
     const probe = await newController(record);
     await runHookPhase(hooksFor(hooks, "pre-create"), "pre-create", probe.hookContext(), logger);
     const devices = allocateDevices(plan);
@@ -326,7 +329,11 @@ export function createRunner(options: RunnerOptions): Runner {
       await controller.runHooks("post-stop");
       await engineFor(controller.record.engine).removeSandbox(controller.sandbox ?? { podUid });
     } else {
-      const stored = await loadPod(paths);
+      // an unreadable pod.json does not block a delete: every engine is asked to remove the sandbox
+      const stored = await loadPod(paths).catch((error: unknown) => {
+        logger.warn({ podUid, error: String(error) }, "pod state unreadable; removing by labels");
+        return undefined;
+      });
       const engines = stored ? [engineFor(stored.engine)] : [hostEngine, ...(dindEngine ? [dindEngine] : [])];
       for (const engine of engines) {
         await engine.removeSandbox({ podUid });
@@ -495,17 +502,11 @@ export function createRunner(options: RunnerOptions): Runner {
       if (record === undefined) {
         throw new ContainerNotFoundError(podUid, container, `container ${container} is not in pod ${podUid}`);
       }
-      const id = logOptions.previous ? record.previousContainerId : record.containerId;
-      if (id === undefined) {
-        throw new ContainerNotFoundError(
-          podUid,
-          container,
-          logOptions.previous
-            ? `previous terminated container "${container}" in pod "${controller.record.name}" not found`
-            : `container "${container}" in pod "${controller.record.name}" is waiting to start`,
-        );
+      const instance = logInstance(record, logOptions.previous === true, controller.record.name);
+      if (instance.id === undefined) {
+        throw new ContainerNotFoundError(podUid, container, instance.message);
       }
-      return openLogs(controller.sandbox.docker, id, logOptions, clock);
+      return openLogs(controller.sandbox.docker, instance.id, logOptions, clock);
     },
 
     list(): PodSummary[] {

@@ -36,6 +36,7 @@ function options(): RunnerOptions {
     dataRoot: path.join(root, "data"),
     runRoot: path.join(root, "run"),
     secretTmpfs: "off",
+    podRootMounts: "off",
     clock: new ManualClock(),
     runnerId: "devices",
   };

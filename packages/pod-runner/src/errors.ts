@@ -86,3 +86,17 @@ export class UnsafeMountError extends IldError {
     super("ILD_RUNNER_UNSAFE_MOUNT", `${field}: ${reason}`, { details: { field } });
   }
 }
+
+/** A pod's stored state (pod.json) exists but cannot be read: never taken for "no pod". */
+export class PodStateError extends IldError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super("ILD_RUNNER_POD_STATE_UNREADABLE", `cannot read the pod state ${file}: ${reason}`, {
+      ...options,
+      details: { file },
+    });
+  }
+}

@@ -21,6 +21,7 @@ beforeEach(async () => {
     dataRoot: path.join(root, "data"),
     runRoot: path.join(root, "run"),
     secretTmpfs: "off",
+    podRootMounts: "off",
     runnerId: "fake",
   });
 });

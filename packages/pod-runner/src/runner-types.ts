@@ -155,6 +155,12 @@ export interface RunnerOptions {
   runRoot: string;
   /** `auto` (default): mount a tmpfs on runRoot when it is not one; `off`: use it as it is. */
   secretTmpfs?: "auto" | "off";
+  /**
+   * `auto` (default): `<dataRoot>/pods` and `<runRoot>/pods` become mounts of their own (nosuid, nodev,
+   * shared: what lets a DIND see its pod's verified subPath binds); `off`: used as they are (tests on an
+   * in-memory engine, or a host that prepared them).
+   */
+  podRootMounts?: "auto" | "off";
   /** Default engine: `dind` when a pool is given, else `host`. */
   engine?: EngineKind;
   /** Whether the `ild.io/engine` annotation may choose the engine (default true). */

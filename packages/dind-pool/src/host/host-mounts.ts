@@ -117,9 +117,19 @@ export async function unmountBelow(dir: string): Promise<void> {
  * removal never reaches into what a mount shows (a pod's volume, an allow-listed host path).
  */
 export async function removeTree(dir: string): Promise<void> {
-  await unmountBelow(dir);
-  if ((await mountsBelow(dir)).length > 0) {
-    throw new HostMountError(`remove ${dir}`, "mounts are still present below it");
+  // a mount made meanwhile (a start still in flight) is taken on the next round
+  for (let attempt = 0; ; attempt++) {
+    await unmountBelow(dir);
+    if ((await mountsBelow(dir)).length > 0) {
+      throw new HostMountError(`remove ${dir}`, "mounts are still present below it");
+    }
+    try {
+      await rm(dir, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EBUSY" || attempt >= 3) {
+        throw error;
+      }
+    }
   }
-  await rm(dir, { recursive: true, force: true });
 }

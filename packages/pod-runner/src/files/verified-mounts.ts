@@ -61,11 +61,12 @@ export async function verifyContainerMounts(
   context: VerifyMountsContext,
 ): Promise<void> {
   const planned = container.mounts.filter(needsVerification);
-  const dir = containerSubPathDir(context.podDataDir, container.name);
-  await removeTree(dir);
   if (planned.length === 0) {
+    // the plan never changes for a pod: a container without such mounts never had verified binds
     return;
   }
+  const dir = containerSubPathDir(context.podDataDir, container.name);
+  await removeTree(dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   try {
     for (const [index, mount] of planned.entries()) {
