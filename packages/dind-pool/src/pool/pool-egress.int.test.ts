@@ -4,12 +4,15 @@
  * test creates ("allowed" and "denied": both are the host itself). The pod's side is as hostile as
  * it gets: an inner container with NET_ADMIN flushes every table of the DIND's netfilter (set up
  * directly through the lease, the policy would refuse it), and a raw ICMP socket (busybox ping,
- * NET_RAW of Docker's default set) bypasses the socket layer. Then a crash: the host rules vanish
+ * NET_RAW of Docker's default set) bypasses the socket layer, and a forged source address (put on
+ * the pod's interface with NET_ADMIN) is seen by a UDP witness in this test process only while the
+ * rules are lifted. Then a crash: the host rules vanish
  * between marker and rules, a new pool adopts the lease and puts them back; a chain of a DIND that
  * no longer exists is swept; after release nothing of the pool is left in the host's tables.
  */
 
 import { randomInt } from "node:crypto";
+import { createSocket } from "node:dgram";
 import { readdir, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -41,6 +44,9 @@ import {
 const poolId = uniquePoolId("egress");
 const port = randomInt(30_000, 40_000);
 const podPort = randomInt(40_000, 50_000);
+const udpPort = randomInt(50_000, 60_000);
+/** A documentation address (TEST-NET-1) the pod puts on its own interface to forge its source. */
+const spoofed = "192.0.2.5";
 const firewall = createIptablesFirewall();
 const families: IpFamily[] = [4, 6];
 
@@ -84,6 +90,65 @@ function withNetAdmin(lease: DindLease, argv: string[]): Promise<{ exitCode: num
       "/run/ild:/run/ild:ro",
     ],
   });
+}
+
+/** Sources of the UDP datagrams that reached the host (the test process listens in its netns). */
+class UdpWitness {
+  readonly sources: string[] = [];
+  private readonly socket = createSocket("udp4");
+  private waiters: Array<{ source: string; resolve(): void }> = [];
+
+  async listen(): Promise<void> {
+    this.socket.on("message", (_message, remote) => {
+      this.sources.push(remote.address);
+      for (const waiter of this.waiters.filter((item) => item.source === remote.address)) {
+        waiter.resolve();
+      }
+      this.waiters = this.waiters.filter((item) => item.source !== remote.address);
+    });
+    // traceroute's first probe goes to its base port + 1
+    await new Promise<void>((resolve) => this.socket.bind(udpPort + 1, resolve));
+  }
+
+  /** Resolves once a datagram from `source` arrived. */
+  arrival(source: string): Promise<void> {
+    if (this.sources.includes(source)) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiters.push({ source, resolve }));
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/**
+ * One UDP probe from the pod to the host's `address` (busybox traceroute, TTL 1: it reaches the
+ * gateway's own addresses), from `source` when given (forged).
+ */
+async function sendUdp(lease: DindLease, address: string, source?: string): Promise<void> {
+  const from = source === undefined ? [] : ["-s", source];
+  await runInner(
+    lease.docker,
+    busybox,
+    ["traceroute", "-n", "-m", "1", "-q", "1", "-w", "1", "-p", String(udpPort), ...from, address],
+    { NetworkMode: "host" },
+  );
+}
+
+/** `ip addr add|del <spoofed>/32 dev eth0` in the DIND's netns, by a pod with NET_ADMIN. */
+async function spoofAddress(lease: DindLease, action: "add" | "del"): Promise<void> {
+  const result = await runInner(
+    lease.docker,
+    busybox,
+    ["ip", "addr", action, `${spoofed}/32`, "dev", "eth0"],
+    {
+      NetworkMode: "host",
+      CapAdd: ["NET_ADMIN"],
+    },
+  );
+  expect(result).toMatchObject({ exitCode: 0 });
 }
 
 /** This pool's chains on the host, both families. */
@@ -196,6 +261,16 @@ describe("host egress rules on the real engine", () => {
     expect(await reach(lease, allowed)).toBe(0);
     expect(await ping(lease, allowed)).toBe(0);
 
+    // a forged source address never leaves, even towards the allowed address; the real one does
+    // (both take the same path, the forged one first: when the real one is in, the other is lost)
+    const witness = new UdpWitness();
+    await witness.listen();
+    await spoofAddress(lease, "add");
+    await sendUdp(lease, allowed, spoofed);
+    await sendUdp(lease, allowed);
+    await witness.arrival(lease.ip);
+    expect(witness.sources).not.toContain(spoofed);
+
     // the host (the sidecar's probes) still reaches a server in the pod: replies pass
     const podServer = await lease.docker.createContainer(undefined, {
       Image: busybox,
@@ -222,6 +297,10 @@ describe("host egress rules on the real engine", () => {
     // lifted, the denied address answers: the test above is meaningful; then back on
     await lease.setEgress(undefined);
     expect(await reach(lease, denied)).toBe(0);
+    await sendUdp(lease, allowed, spoofed);
+    await witness.arrival(spoofed);
+    await spoofAddress(lease, "del");
+    witness.close();
     expect(await poolChains()).toEqual([]);
     await lease.setEgress([`${allowed}/32`]);
     expect(await reach(lease, denied)).not.toBe(0);
