@@ -5,12 +5,15 @@
 import { request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { IldError, noopLogger } from "@ild/common";
+import { loadConfig } from "@ild/config";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSidecarHandler, type SidecarHandler } from "./build-server.js";
 import { type ConnectionLimit, createConnectionLimit } from "./connection-limit.js";
+import { DEFAULT_MAX_CONCURRENT_CREATES, DEFAULT_RETRY_AFTER_SECONDS } from "./limits.js";
 import { type BoundListener, closeListeners, listenAll } from "./listeners.js";
 import { createSidecarMetrics } from "./metrics.js";
 import type { ServerSettings } from "./route-context.js";
+import { toServerSettings } from "./sidecar-settings.js";
 import { createFakeRunner, type FakeRunner } from "./test-support/fake-runner.js";
 import { rawRequest } from "./test-support/http-request.js";
 
@@ -232,5 +235,31 @@ describe("request bodies (Ild.server.bodyLimitBytes)", () => {
     expect(answer.status).toBe(413);
     expect(answer.body).toContain("limit of 4096 bytes (Ild.server.bodyLimitBytes)");
     expect((await call("POST", "/create", createBody(uid(1)))).status).toBe(200);
+  });
+});
+
+describe("the limits come from the configuration", () => {
+  it("ILD_SERVER_* (and Ild.server.*) reach the server settings; the defaults are 4, 128 and 5", async () => {
+    const none = "/nonexistent/InterLinkConfig.yaml";
+    const set = loadConfig({
+      env: {
+        ILD_SERVER_MAX_CONCURRENT_CREATES: "9",
+        ILD_SERVER_MAX_CONNECTIONS: "33",
+        ILD_SERVER_RETRY_AFTER_SECONDS: "2",
+      },
+      defaultPath: none,
+    });
+    const settings = await toServerSettings(set.config, {});
+    expect(settings).toMatchObject({ maxConcurrentCreates: 9, retryAfterSeconds: 2 });
+    expect(set.config.server.maxConnections).toBe(33);
+    const defaults = loadConfig({ env: {}, defaultPath: none });
+    expect(defaults.config.server).toMatchObject({
+      maxConcurrentCreates: DEFAULT_MAX_CONCURRENT_CREATES,
+      maxConnections: 128,
+      retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS,
+    });
+    expect(() => loadConfig({ env: { ILD_SERVER_MAX_CONCURRENT_CREATES: "0" }, defaultPath: none })).toThrow(
+      /ILD_SERVER_MAX_CONCURRENT_CREATES/,
+    );
   });
 });
