@@ -24,8 +24,10 @@ import type { Clock, Hook, HookConfig, HookContext, HookPhase } from "../runner-
 import { type ContainerRecord, computePhase, type PodRecord } from "../state/pod-record.js";
 import type { PodTranslator } from "../translation/translator-port.js";
 import { type BackoffOptions, backoffDelay } from "./backoff.js";
+import { crashLoopDelay } from "./crash-loop.js";
 import { watchEmptyDirLimits } from "./emptydir-limits.js";
 import { runProbeLoop } from "./probe-loop.js";
+import { shouldRestartContainer } from "./restart-policy.js";
 import { type HandlerResult, runHandler } from "./run-handler.js";
 
 export interface ControllerDeps {
@@ -339,20 +341,10 @@ export class PodController {
   }
 
   private shouldRestart(container: ContainerRecord, exitCode: number): boolean {
-    if (this.supervision.signal.aborted) {
-      return false;
-    }
-    const policy = this.record.plan.restartPolicy;
-    switch (container.plan.kind) {
-      case "sidecar":
-        return (
-          !this.record.containers.every((regular) => regular.final) || this.record.containers.length === 0
-        );
-      case "init":
-        return exitCode !== 0 && policy !== "Never";
-      default:
-        return policy === "Always" || (policy === "OnFailure" && exitCode !== 0);
-    }
+    return (
+      !this.supervision.signal.aborted &&
+      shouldRestartContainer(this.record.plan, container, this.record.containers, exitCode)
+    );
   }
 
   /** One container's restart loop (state machine, so it also resumes after a runner restart). */
@@ -377,7 +369,7 @@ export class PodController {
           this.changed();
           return;
         }
-        const delay = backoffDelay(container.restartCount, this.deps.backoff);
+        const delay = crashLoopDelay(container, this.deps.clock.now(), this.deps.backoff);
         container.lastState = container.state;
         container.state = {
           kind: "waiting",
@@ -463,6 +455,8 @@ export class PodController {
     container.containerId = id;
     container.restartCount = generation;
     container.stoppedByRunner = false;
+    container.killedByProbe = false;
+    container.runningSinceMs = undefined;
     try {
       await sandbox.docker.startContainer(id, { signal });
     } catch (error) {
@@ -479,6 +473,7 @@ export class PodController {
     this.watchExit(sandbox, id);
     const probes = container.plan.probes;
     container.state = { kind: "running", startedAt: nowIso(this.deps.clock) };
+    container.runningSinceMs = this.deps.clock.now();
     container.started = probes.startup === undefined;
     container.ready = probes.readiness === undefined && probes.startup === undefined;
     this.changed();
@@ -732,6 +727,7 @@ export class PodController {
     const kill = (probe: ProbePlan, what: string, result: HandlerResult): boolean => {
       this.logger.info({ container: container.plan.name, message: result.message }, `${what} probe failed`);
       container.failureMessage = `${what} probe failed: ${result.message ?? ""}`;
+      container.killedByProbe = true;
       const grace = probe.terminationGracePeriodSeconds ?? this.record.plan.terminationGracePeriodSeconds;
       void this.stopInstance(id, grace, container.plan.lifecycle.preStop);
       return true;

@@ -33,6 +33,12 @@ export interface ContainerRecord {
   stoppedByRunner?: boolean;
   /** Why the runner killed the current instance (probe, postStart), for its terminated message. */
   failureMessage?: string | undefined;
+  /** The current instance was killed by its liveness or startup probe (restarted even after exit 0). */
+  killedByProbe?: boolean;
+  /** The runner's clock when the current instance started running (crash-loop back-off reset). */
+  runningSinceMs?: number | undefined;
+  /** restartCount when the back-off was last reset (it counts from 10 s again from there). */
+  backoffBase?: number;
 }
 
 export interface PodRecord {
