@@ -479,11 +479,8 @@ export class PodController {
     this.changed();
     const postStart = container.plan.lifecycle.postStart;
     if (postStart !== undefined) {
-      const result = await this.runContainerHandler(
-        postStart,
-        id,
-        this.record.plan.terminationGracePeriodSeconds,
-      );
+      // no timeout (the kubelet sets none): it ends when it ends, or when the pod stops
+      const result = await this.runContainerHandler(postStart, id, Number.POSITIVE_INFINITY, signal);
       if (!result.success && !signal.aborted) {
         this.logger.warn(
           { container: container.plan.name, message: result.message },
@@ -691,6 +688,7 @@ export class PodController {
     handler: HandlerPlan,
     containerId: string,
     timeoutSeconds: number,
+    signal: AbortSignal = this.lifetime.signal,
   ): Promise<HandlerResult> {
     const sandbox = this.sandbox;
     if (sandbox === undefined) {
@@ -700,7 +698,7 @@ export class PodController {
       handler,
       { docker: sandbox.docker, containerId, podIp: sandbox.ip, clock: this.deps.clock },
       Math.max(1, timeoutSeconds) * 1000,
-      this.lifetime.signal,
+      AbortSignal.any([signal, this.lifetime.signal]),
     );
   }
 

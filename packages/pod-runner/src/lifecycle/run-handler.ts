@@ -46,9 +46,13 @@ function tcpConnect(
   });
 }
 
+/** Largest delay a Node timer takes (about 24.8 days): "no timeout" for socket and gRPC timers. */
+const TIMER_MAX_MS = 2 ** 31 - 1;
+
 /**
  * Runs a probe or lifecycle handler: exec in the container (argv only, output bounded); httpGet,
- * tcpSocket and grpc from this process to the pod's own address only, never to `host`.
+ * tcpSocket and grpc from this process to the pod's own address only, never to `host`. A `timeoutMs`
+ * of Infinity means none (postStart: the kubelet sets no timeout): it ends when it ends or `signal` aborts.
  */
 export async function runHandler(
   handler: HandlerPlan,
@@ -56,7 +60,9 @@ export async function runHandler(
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<HandlerResult> {
-  const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  const unbounded = !Number.isFinite(timeoutMs);
+  const bounded = unbounded ? signal : AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  const timerMs = unbounded ? TIMER_MAX_MS : timeoutMs;
   const network = handler.kind === "httpGet" || handler.kind === "tcpSocket" || handler.kind === "grpc";
   if (network && net.isIP(target.podIp) === 0) {
     return {
@@ -77,12 +83,12 @@ export async function runHandler(
         };
       }
       case "httpGet":
-        return await httpProbe(handler, target.podIp, timeoutMs, bounded);
+        return await httpProbe(handler, target.podIp, timerMs, bounded);
       case "tcpSocket":
-        return await tcpConnect(target.podIp, handler.port, timeoutMs, bounded);
+        return await tcpConnect(target.podIp, handler.port, timerMs, bounded);
       case "grpc":
         return {
-          success: await grpcHealthCheck(target.podIp, handler.port, handler.service, timeoutMs, bounded),
+          success: await grpcHealthCheck(target.podIp, handler.port, handler.service, timerMs, bounded),
           message: "gRPC health check did not answer SERVING",
         };
       case "sleep":
