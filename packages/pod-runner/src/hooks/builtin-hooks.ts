@@ -70,6 +70,12 @@ export const egressAclHook: Hook = {
           "egress rules need the dind engine (pod runs on host)",
         );
       }
+      if (context.engine === "host" && (context.config?.egressDefaultAllowCidrs ?? []).length > 0) {
+        context.logger.warn(
+          { podUid: context.podUid },
+          "egress allow-list not enforced: the pod runs on the host engine",
+        );
+      }
     },
   },
 };
