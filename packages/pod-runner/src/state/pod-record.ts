@@ -78,7 +78,11 @@ export function findContainerRecord(record: PodRecord, name: string): ContainerR
   return allContainerRecords(record).find((container) => container.plan.name === name);
 }
 
-/** The phase the regular containers imply (pod-level failures are set by the controller). */
+/**
+ * The phase the regular containers imply, as the kubelet's getPhase (pod-level failures are set by the
+ * controller): a container waiting for its first start keeps the pod Pending; one waiting for a restart
+ * (CrashLoopBackOff, with a terminated lastState) has run, so the pod is Running.
+ */
 export function computePhase(record: PodRecord): PodPhase {
   if (record.phase === "Failed" && record.reason !== undefined) {
     return "Failed";
@@ -90,8 +94,8 @@ export function computePhase(record: PodRecord): PodPhase {
     );
     return failed ? "Failed" : "Succeeded";
   }
-  const anyStarted = regular.some(
-    (container) => container.state.kind === "running" || container.state.kind === "terminated",
+  const neverStarted = regular.some(
+    (container) => container.state.kind === "waiting" && container.lastState?.kind !== "terminated",
   );
-  return anyStarted ? "Running" : "Pending";
+  return neverStarted || regular.length === 0 ? "Pending" : "Running";
 }
