@@ -50,8 +50,12 @@ function toNanoseconds(stamp: string): bigint {
  * interLink ignores `ready` and treats `running` as ready (contract §2.2): a running container that is
  * not ready (readiness or startup probe pending) is therefore reported as `waiting`.
  */
-export function toContainerStatus(container: ContainerRecord): ContainerStatus {
+export function toContainerStatus(container: ContainerRecord, podHasInit = false): ContainerStatus {
   let state = toState(container.state);
+  if (podHasInit && container.state.kind === "waiting" && container.state.reason === "ContainerCreating") {
+    // the kubelet's default waiting reason in a pod with init containers
+    state = { waiting: { reason: "PodInitializing" } };
+  }
   if (
     container.plan.kind === "sidecar" &&
     container.stoppedByRunner &&
@@ -83,8 +87,11 @@ export function toContainerStatus(container: ContainerRecord): ContainerStatus {
       },
     };
   }
+  // the kubelet: an init container is ready once it exited 0; others while running (and probed ready)
   const ready =
-    container.state.kind === "running" && (probed ? container.ready : container.plan.kind !== "init");
+    container.plan.kind === "init"
+      ? container.state.kind === "terminated" && container.state.exitCode === 0
+      : container.state.kind === "running" && (probed ? container.ready : true);
   return {
     name: container.plan.name,
     state,
@@ -107,13 +114,14 @@ export function toStatusResult(
   const initContainers = sidecarStatusIn === "initContainers" ? record.initContainers : initOnly;
   const containers =
     sidecarStatusIn === "containers" ? [...record.containers, ...sidecars] : record.containers;
+  const podHasInit = record.initContainers.length > 0;
   const status: PodStatus = {
     name: record.name,
     UID: record.uid,
     namespace: record.namespace,
     JID: record.jobId,
-    containers: containers.map(toContainerStatus),
-    initContainers: initContainers.map(toContainerStatus),
+    containers: containers.map((container) => toContainerStatus(container, podHasInit)),
+    initContainers: initContainers.map((container) => toContainerStatus(container, podHasInit)),
   };
   return {
     found: true,
