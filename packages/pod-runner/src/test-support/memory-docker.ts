@@ -202,7 +202,11 @@ export class MemoryDocker implements DockerClient {
 
   async updateContainer(): Promise<void> {}
 
-  async exec(): Promise<ExecResult> {
+  async exec(
+    _id: string,
+    _argv: string[],
+    _options?: Parameters<DockerClient["exec"]>[2],
+  ): Promise<ExecResult> {
     return { exitCode: 0, stdout: "", stderr: "" };
   }
 
