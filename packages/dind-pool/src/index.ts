@@ -62,7 +62,6 @@ export {
   PoolClosedError,
   PoolExhaustedError,
 } from "./errors.js";
-export { ImageDoesNotFitError } from "./image-errors.js";
 export type { MountEntry } from "./host/host-mounts.js";
 export {
   bindMount,
@@ -72,6 +71,7 @@ export {
   removeTree,
   unmountBelow,
 } from "./host/host-mounts.js";
+export { ImageDoesNotFitError } from "./image-errors.js";
 export type { DindRole, LeaseStateLabel } from "./labels.js";
 export { labelKeys, managedByValue, poolFilter } from "./labels.js";
 export { createDindPool } from "./pool/create-dind-pool.js";

@@ -288,7 +288,7 @@ describe("createDindPool (in-memory engines)", () => {
 
   it("refuses a seed written by another storage driver than overlay2, and delivers images by streaming", async () => {
     const inners: FakeDockerClient[] = [];
-    const { host, pool, dinds } = setup({
+    const { host, pool, dinds, events } = setup({
       size: 1,
       securityMode: "capabilities",
       preloadImages: ["ild/busybox:1"],
@@ -305,9 +305,13 @@ describe("createDindPool (in-memory engines)", () => {
     expect(
       [...host.containers.values()].filter((item) => item.labels[labelKeys.role] === "seed-builder"),
     ).toEqual([]);
+    // never a silent half-state: the warm DIND got the preloaded image streamed, and said so
+    expect(events.filter((event) => event.type === "dind-preloaded")).toEqual([
+      expect.objectContaining({ seeded: [], streamed: ["ild/busybox:1"] }),
+    ]);
     const lease = await pool.acquire({ podUid: "vfs-pod" });
-    await lease.deliverImages(["ild/busybox:1"]);
     expect(await lease.docker.inspectImage("ild/busybox:1")).toBeDefined();
+    await lease.deliverImages(["ild/busybox:1"]);
     await lease.release();
     await pool.close();
   });

@@ -1,6 +1,6 @@
 /**
  * The read-only seed store (docker-on-these-machines.md §4.2): a STOPPED inner engine's data root
- * with the preloaded images, built once per pool and image set in `<poolDir>/seed-<hash>`, mounted
+ * with the preloaded images, built once per pool and image set in `<storeDir>/seed-<hash>` (on disk), mounted
  * read-only at /seed in every new DIND; the DIND's entrypoint copies the metadata and symlinks the
  * layer contents (~0.15 s, ~0.5 MB per DIND). The host's live store is never shared. A seed is never
  * modified once complete: another image set gets another directory.
@@ -63,7 +63,7 @@ export async function prepareSeed(
     )
     .digest("hex")
     .slice(0, 16);
-  const seedDir = join(context.poolDir, `${seedPrefix}${hash}`);
+  const seedDir = join(context.storeDir, `${seedPrefix}${hash}`);
   if (await exists(join(seedDir, completeMarker))) {
     return { seedDir, missing, built: false, ms: Date.now() - started };
   }
@@ -94,7 +94,7 @@ export async function prepareSeed(
       if (driver !== "overlay2") {
         throw new ImageDeliveryError(
           present.map((item) => item.reference).join(", "),
-          `the seed engine used the ${driver} storage driver, not overlay2 (is ${context.poolDir} on overlayfs?): put the socket root on a real filesystem or a volume`,
+          `the seed engine used the ${driver} storage driver, not overlay2 (is ${context.storeDir} on overlayfs?): put the image store (Ild.dind.imageStore) on a real filesystem or a volume`,
         );
       }
       // graceful stop: dockerd flushes its metadata before the data root is frozen
@@ -115,12 +115,12 @@ export async function prepareSeed(
   return { seedDir, missing, built: true, ms: Date.now() - started };
 }
 
-/** Seed directories (complete or half-built) of a pool directory. */
-export async function listSeedDirs(poolDir: string): Promise<string[]> {
+/** Seed directories (complete or half-built) of a pool's store directory. */
+export async function listSeedDirs(storeDir: string): Promise<string[]> {
   try {
-    return (await readdir(poolDir))
+    return (await readdir(storeDir))
       .filter((name) => name.startsWith(seedPrefix))
-      .map((name) => join(poolDir, name));
+      .map((name) => join(storeDir, name));
   } catch {
     return [];
   }

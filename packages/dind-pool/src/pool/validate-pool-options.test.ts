@@ -23,6 +23,8 @@ describe("validatePoolOptions", () => {
     [{ image: " " }, "image"],
     [{ socketRoot: "relative/dir" }, "socketRoot"],
     [{ socketRoot: `/${"x".repeat(90)}` }, "socketRoot"],
+    [{ storeRoot: "relative/store" }, "storeRoot"],
+    [{ imageCacheMaxBytes: -1 }, "imageCacheMaxBytes"],
     [{ maxConcurrentBuilds: 0 }, "maxConcurrentBuilds"],
     [{ acquireTimeoutMs: -5 }, "acquireTimeoutMs"],
     [{ sharedPaths: [{ path: "/ok" }, { path: "no/abs" }] }, "sharedPaths[1].path"],
