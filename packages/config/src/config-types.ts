@@ -40,6 +40,10 @@ export interface DindConfig {
   readonly storage: DindStorage;
   /** Size of the tmpfs holding each DIND's /var/lib/docker (storage "tmpfs"). */
   readonly tmpfsSizeBytes: number;
+  /** Host folder (on disk) of the seed store and the image cache (absolute; `<dataRoot>/image-store`). */
+  readonly imageStore: string;
+  /** Disk budget of the image cache in bytes (least recently used tars evicted). */
+  readonly imageCacheSizeBytes: number;
   /** CPU limit of each DIND (fractional CPUs); unset = no limit. */
   readonly cpus?: number;
   /** Memory limit of each DIND in bytes; unset = no limit. */
@@ -177,6 +181,8 @@ export interface ConfigOverrides {
     runtime?: string;
     storage?: DindStorage;
     tmpfsSize?: number | string;
+    imageStore?: string;
+    imageCacheSize?: number | string;
     cpus?: number | string;
     memory?: number | string;
     readyTimeoutMs?: number | string;

@@ -63,8 +63,10 @@ describe("loadConfig without a file", () => {
       image: "ild/dind:1",
       poolSize: 2,
       securityMode: "auto",
-      storage: "tmpfs",
+      storage: "volume",
       tmpfsSizeBytes: 8 * 1024 ** 3,
+      imageStore: "/var/lib/ild/image-store",
+      imageCacheSizeBytes: 20 * 1024 ** 3,
       preloadImages: ["ild/busybox:1", "ild/python:3-slim-offline"],
       socketRoot: "/run/ild/dind",
     });
@@ -362,7 +364,7 @@ Ild:
     expect(config.dind.poolSize).toBe(3);
     expect(config.dind.image).toBe("env/dind:1");
     expect(config.server.host).toBe("0.0.0.0");
-    expect(config.dind.storage).toBe("tmpfs");
+    expect(config.dind.storage).toBe("volume");
     expect(sources["server.port"]).toEqual({ kind: "override", key: "server.port" });
     expect(sources["dind.poolSize"]).toEqual({ kind: "env", key: "AVAILABLEDINDS" });
     expect(sources["server.host"]).toEqual({ kind: "file", key: "Ild.server.host", file });
@@ -553,6 +555,24 @@ describe("the Ild: block", () => {
 
   it("derives the DIND socket folder from runRoot", () => {
     expect(load({ overrides: { runRoot: "/tmp/ild-run" } }).config.dind.socketRoot).toBe("/tmp/ild-run/dind");
+  });
+
+  it("keeps the image store on disk under dataRoot, with a cache budget; both can be set", () => {
+    const derived = load({ overrides: { dataRoot: "/srv/ild", runRoot: "/tmp/ild-run" } }).config.dind;
+    expect(derived.imageStore).toBe("/srv/ild/image-store");
+    expect(derived.imageCacheSizeBytes).toBe(20 * 1024 ** 3);
+    const set = load({
+      env: {
+        ILD_DIND_IMAGE_STORE: "/mnt/images",
+        ILD_DIND_IMAGE_CACHE_SIZE: "50g",
+        ILD_DIND_STORAGE: "tmpfs",
+      },
+    }).config.dind;
+    expect(set).toMatchObject({
+      imageStore: "/mnt/images",
+      imageCacheSizeBytes: 50 * 1024 ** 3,
+      storage: "tmpfs",
+    });
   });
 
   it("warns about unknown keys at every level, with a suggestion when one is close", () => {

@@ -341,6 +341,7 @@ function readOverrideLayer(overrides: ConfigOverrides, cwd: string, collector: C
 
 const outputName: Record<string, string> = {
   "dind.tmpfsSize": "dind.tmpfsSizeBytes",
+  "dind.imageCacheSize": "dind.imageCacheSizeBytes",
   "dind.memory": "dind.memoryBytes",
 };
 
@@ -413,10 +414,16 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const value = (key: string): unknown => merged.get(key)?.value;
   const source = (key: string): ConfigSource | undefined => merged.get(key)?.source;
 
-  // Derived default: the DIND socket folder lives under the run root.
+  // Derived defaults: the DIND socket folder lives under the run root, the image store on disk.
   if (!merged.has("dind.socketRoot")) {
     merged.set("dind.socketRoot", {
       value: join(value("runRoot") as string, "dind"),
+      source: { kind: "default" },
+    });
+  }
+  if (!merged.has("dind.imageStore")) {
+    merged.set("dind.imageStore", {
+      value: join(value("dataRoot") as string, "image-store"),
       source: { kind: "default" },
     });
   }

@@ -4,6 +4,7 @@
  * its default and its meaning. loadConfig, the unknown-key warnings and the README table all use it.
  */
 
+import { dindStorageSettings } from "./dind-storage-settings.js";
 import { limitSettings } from "./limit-settings.js";
 import { policySettings } from "./policy-settings.js";
 import type { ValueParser } from "./value-parsers.js";
@@ -115,23 +116,7 @@ export const settings: readonly SettingSpec[] = [
     meaning:
       "OCI runtime of the DINDs (`HostConfig.Runtime`), e.g. `sysbox-runc` (then no extra capability is given). Unset: the engine's default runtime.",
   },
-  {
-    key: "dind.storage",
-    env: "ILD_DIND_STORAGE",
-    parser: parse.oneOf(["tmpfs", "volume"]),
-    defaultValue: "tmpfs",
-    type: "`tmpfs` \\| `volume`",
-    meaning: "Where each DIND keeps `/var/lib/docker`.",
-  },
-  {
-    key: "dind.tmpfsSize",
-    env: "ILD_DIND_TMPFS_SIZE",
-    parser: parse.byteSize,
-    defaultValue: 8 * 1024 ** 3,
-    defaultText: "`8g`",
-    type: "size (`8g`, `512m`, bytes)",
-    meaning: "Size of that tmpfs (config field `dind.tmpfsSizeBytes`).",
-  },
+  ...dindStorageSettings,
   {
     key: "dind.cpus",
     env: "ILD_DIND_CPUS",
