@@ -58,6 +58,7 @@ export async function buildDependencies({ config, logger, env }: BuildOptions): 
   let pool: DindPool | undefined;
   if (config.engine.default === "dind" || config.engine.allowPodOverride) {
     await makeDirectory(config.dind.socketRoot, 0o711, "Ild.dind.socketRoot");
+    await makeDirectory(config.dind.imageStore, 0o700, "Ild.dind.imageStore");
     pool = createDindPool({
       docker,
       poolId: instance,
@@ -72,6 +73,9 @@ export async function buildDependencies({ config, logger, env }: BuildOptions): 
         config.dind.storage === "tmpfs"
           ? { kind: "tmpfs", sizeBytes: config.dind.tmpfsSizeBytes }
           : { kind: "volume" },
+      // seed store and image cache on disk (never the run root's tmpfs: images are big)
+      storeRoot: config.dind.imageStore,
+      imageCacheMaxBytes: config.dind.imageCacheSizeBytes,
       maxConcurrentBuilds: config.dind.maxConcurrentBuilds,
       readyTimeoutMs: config.dind.readyTimeoutMs,
       acquireTimeoutMs: config.dind.acquireTimeoutMs,
