@@ -8,10 +8,12 @@
 #        ild/busybox:1               busybox-static on scratch        (~2 MB)
 #        ild/python:3-slim-offline   Debian essential + python3       (~96 MB)
 #        ild/dind:1                  Debian + docker.io, iptables     (~250 MB)
-#      A newly built image is smoke-tested.
+#        ild/python-big:1            Debian + python3, numpy, OpenBLAS, gcc/g++, nginx, rclone
+#                                    (~525 MB: a real-sized image for the end-to-end tests)
+#      The Debian builds run in parallel. A newly built image is smoke-tested.
 #
 # Usage: scripts/docker-env.sh [--engine-only] [--verify]
-# Env:   ILD_BUSYBOX_IMAGE ILD_PYTHON_IMAGE ILD_DIND_IMAGE (tags), ILD_DOCKERD_LOG
+# Env:   ILD_BUSYBOX_IMAGE ILD_PYTHON_IMAGE ILD_DIND_IMAGE ILD_PYTHON_BIG_IMAGE (tags), ILD_DOCKERD_LOG
 #        (/var/log/ild-dockerd.log), ILD_DOCKERD_ARGS (extra dockerd flags), ILD_READY_TIMEOUT (60 s)
 set -euo pipefail
 
@@ -19,6 +21,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUSYBOX_IMAGE=${ILD_BUSYBOX_IMAGE:-ild/busybox:1}
 PYTHON_IMAGE=${ILD_PYTHON_IMAGE:-ild/python:3-slim-offline}
 DIND_IMAGE=${ILD_DIND_IMAGE:-ild/dind:1}
+PYTHON_BIG_IMAGE=${ILD_PYTHON_BIG_IMAGE:-ild/python-big:1}
 DOCKERD_LOG=${ILD_DOCKERD_LOG:-/var/log/ild-dockerd.log}
 READY_TIMEOUT=${ILD_READY_TIMEOUT:-60}
 STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -171,6 +174,13 @@ build_python() {
   docker import --change "ENV PATH=$STD_PATH" --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' \
     "$WORK/python.tar" "$PYTHON_IMAGE" >/dev/null
 }
+build_python_big() { # numpy with a real BLAS, a compiler for pip builds, a web server, a sync tool
+  local src; src=$(apt_sources)
+  mmdebstrap "${MMDEB[@]}" --include=python3,python3-numpy,python3-dev,g++,libopenblas0-pthread,nginx,rclone \
+    "$(suite)" "$WORK/python-big.tar" ${src:+"$src"}
+  docker import --change "ENV PATH=$STD_PATH" --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' \
+    "$WORK/python-big.tar" "$PYTHON_BIG_IMAGE" >/dev/null
+}
 build_dind() {
   local src; src=$(apt_sources)
   mmdebstrap "${MMDEB[@]}" --include=docker.io,iptables,mount \
@@ -188,6 +198,12 @@ build_dind() {
 smoke_busybox() { [ "$(docker run --rm --network none "$BUSYBOX_IMAGE" echo ok)" = ok ]; }
 smoke_python() {
   [ "$(docker run --rm --network none "$PYTHON_IMAGE" python3 -c 'import json, sqlite3, ssl, http.server; print("ok")')" = ok ]
+}
+smoke_python_big() {
+  local out
+  out=$(docker run --rm --network none "$PYTHON_BIG_IMAGE" sh -c \
+    'python3 -c "import numpy; print(int(numpy.arange(6).reshape(2, 3).sum()))" && nginx -v 2>&1 && rclone version | head -n 1' 2>&1)
+  case "$out" in 15*"nginx version"*rclone*) ;; *) echo "$out" >&2; return 1 ;; esac
 }
 smoke_dind() {
   local out i
@@ -210,10 +226,12 @@ ensure_images() {
   else t=$(date +%s%N); build_busybox; built+=(busybox); log "built $BUSYBOX_IMAGE ($(ms_since "$t") ms)"; fi
   have_image "$PYTHON_IMAGE" && log "image $PYTHON_IMAGE present ($(size_of "$PYTHON_IMAGE"))" || names+=(python)
   have_image "$DIND_IMAGE" && log "image $DIND_IMAGE present ($(size_of "$DIND_IMAGE"))" || names+=(dind)
+  have_image "$PYTHON_BIG_IMAGE" && log "image $PYTHON_BIG_IMAGE present ($(size_of "$PYTHON_BIG_IMAGE"))" \
+    || names+=(python_big)
   if [ "${#names[@]}" -gt 0 ]; then
     apt_install mmdebstrap
     t=$(date +%s%N)
-    log "building ${names[*]} from Debian packages (about 30 s)"
+    log "building ${names[*]} from Debian packages, in parallel (about 30-60 s)"
     for i in "${names[@]}"; do "build_$i" >"$WORK/$i.log" 2>&1 & pids+=($!); done
     for i in "${!pids[@]}"; do
       if ! wait "${pids[$i]}"; then rc=1; tail -n 25 "$WORK/${names[$i]}.log" >&2; fi
@@ -222,7 +240,7 @@ ensure_images() {
     built+=("${names[@]}")
     log "built ${names[*]} ($(ms_since "$t") ms)"
   fi
-  [ "$VERIFY" = 1 ] && built=(busybox python dind)
+  [ "$VERIFY" = 1 ] && built=(busybox python dind python_big)
   for i in "${built[@]}"; do
     t=$(date +%s%N)
     "smoke_$i" || die "smoke test of the $i image failed"
