@@ -27,8 +27,22 @@ export function toPodStatus(pod: StatusPod, result: StatusResult, creating: bool
   const waiting = creating || result.found ? CREATING : UNKNOWN_POD;
   // An unknown pod (or one still being created) has nothing real to report: say why it waits.
   const reported = (list: ContainerStatus[] | null | undefined) => (result.found ? (list ?? []) : []);
-  const containers = fill(reported(status.containers), pod.spec?.containers ?? [], waiting);
-  const initContainers = fill(reported(status.initContainers), pod.spec?.initContainers ?? [], waiting);
+  const reportedContainers = reported(status.containers);
+  const reportedInit = reported(status.initContainers);
+  // A native sidecar (an init container with restartPolicy Always) is reported once, where the runner
+  // puts it (`containers` by default): no placeholder for it in the other list.
+  const inContainers = new Set(reportedContainers.map((entry) => entry.name));
+  const inInit = new Set(reportedInit.map((entry) => entry.name));
+  const containers = fill(
+    reportedContainers,
+    (pod.spec?.containers ?? []).filter((container) => !inInit.has(container.name)),
+    waiting,
+  );
+  const initContainers = fill(
+    reportedInit,
+    (pod.spec?.initContainers ?? []).filter((container) => !inContainers.has(container.name)),
+    waiting,
+  );
   const answer: PodStatus = {
     name: status.name || pod.metadata.name,
     UID: status.UID || pod.metadata.uid,
