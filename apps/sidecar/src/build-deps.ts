@@ -91,6 +91,10 @@ export async function buildDependencies({ config, logger, env }: BuildOptions): 
   const runner = createRunner({
     docker,
     ...(pool === undefined ? {} : { pool }),
+    // The DINDs get /dev/fuse with allowPrivilegedPods: privileged pod containers get it mapped in.
+    ...(pool !== undefined && config.policy.privileged === "allow"
+      ? { privilegedDevices: ["/dev/fuse"] }
+      : {}),
     devices: book,
     dataRoot: config.dataRoot,
     runRoot: config.runRoot,

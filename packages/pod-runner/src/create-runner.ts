@@ -88,6 +88,7 @@ export function createRunner(options: RunnerOptions): Runner {
         runnerId,
         ...(options.podIpNetwork ? { podIpNetwork: options.podIpNetwork } : {}),
         roots: { ...roots, dataRoot: options.dataRoot, runRoot: options.runRoot },
+        ...(options.privilegedDevices ? { privilegedDevices: options.privilegedDevices } : {}),
         logger,
       })
     : undefined;

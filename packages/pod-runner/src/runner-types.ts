@@ -161,6 +161,11 @@ export interface RunnerOptions {
    * in-memory engine, or a host that prepared them).
    */
   podRootMounts?: "auto" | "off";
+  /**
+   * Device nodes each DIND of `pool` has for privileged pod containers, mapped into those containers
+   * only (e.g. `["/dev/fuse"]` when the pool runs with `allowPrivilegedPods`). Default none.
+   */
+  privilegedDevices?: string[];
   /** Default engine: `dind` when a pool is given, else `host`. */
   engine?: EngineKind;
   /** Whether the `ild.io/engine` annotation may choose the engine (default true). */

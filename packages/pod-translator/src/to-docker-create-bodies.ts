@@ -54,6 +54,8 @@ export const POD_LABELS = {
  * The explicit capability set that replaces `--privileged` (docker-on-these-machines.md), in Engine API
  * form: the CLI's `--security-opt systempaths=unconfined` is not an API security option (the engine answers
  * "invalid --security-opt"); the CLI turns it into empty `MaskedPaths` and `ReadonlyPaths`, and so do we.
+ * No wildcard device rule (`a *:* rwm`): inside a DIND that has none itself, cgroup v1 refuses it at start
+ * ("failed to write a *:* rwm"); devices come one by one (booked ones, the context's `privilegedDevices`).
  */
 export const PRIVILEGED_CAPABILITY_SET = {
   CapAdd: ["ALL"],
@@ -61,7 +63,7 @@ export const PRIVILEGED_CAPABILITY_SET = {
   SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
   MaskedPaths: [],
   ReadonlyPaths: [],
-  DeviceCgroupRules: ["a *:* rwm"],
+  DeviceCgroupRules: [],
 } as const;
 
 const dockerNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -255,12 +257,10 @@ export function toDockerCreateBody(
   const capAdd = [...security.capAdd];
   const capDrop = [...security.capDrop];
   const securityOpt: string[] = [];
-  const deviceCgroupRules: string[] = [];
   if (security.privileged === "capabilities") {
     capAdd.splice(0, capAdd.length, ...PRIVILEGED_CAPABILITY_SET.CapAdd);
     capDrop.splice(0, capDrop.length, ...PRIVILEGED_CAPABILITY_SET.CapDrop);
     securityOpt.push(...PRIVILEGED_CAPABILITY_SET.SecurityOpt);
-    deviceCgroupRules.push(...PRIVILEGED_CAPABILITY_SET.DeviceCgroupRules);
     hostConfig.MaskedPaths = [];
     hostConfig.ReadonlyPaths = [];
   } else {
@@ -282,9 +282,6 @@ export function toDockerCreateBody(
   }
   if (securityOpt.length > 0) {
     hostConfig.SecurityOpt = securityOpt;
-  }
-  if (deviceCgroupRules.length > 0) {
-    hostConfig.DeviceCgroupRules = deviceCgroupRules;
   }
   if (security.readOnlyRootFilesystem) {
     hostConfig.ReadonlyRootfs = true;

@@ -18,6 +18,8 @@ export interface DindEngineOptions {
   podIpNetwork?: PodIpNetworkOptions;
   /** Pod file roots: the lease's slots get this pod's folders (and nothing else). */
   roots: PodRoots & { dataRoot: string; runRoot: string };
+  /** Device nodes every DIND of the pool has for privileged pod containers (e.g. `/dev/fuse`). */
+  privilegedDevices?: readonly string[];
   logger: Logger;
 }
 
@@ -39,6 +41,7 @@ export function createDindEngine(options: DindEngineOptions): SandboxEngine {
     networkMode: "host",
     ipcMode: "host",
     memoryVolumeNames,
+    ...(options.privilegedDevices?.length ? { privilegedDevices: options.privilegedDevices } : {}),
     setEgress: (allowCidrs) => lease.setEgress(allowCidrs),
   });
 

@@ -35,6 +35,8 @@ export interface Sandbox {
   readonly pidMode?: string;
   /** Pod volume name → Docker volume name (emptyDir medium Memory). */
   readonly memoryVolumeNames: Record<string, string>;
+  /** Device nodes this engine has for privileged containers (Ild.policy.privileged: allow), e.g. /dev/fuse. */
+  readonly privilegedDevices?: readonly string[];
   setEgress?: (allowCidrs: string[] | undefined) => Promise<void>;
 }
 

@@ -516,6 +516,7 @@ export class PodController {
         ...(sandbox.ipcMode ? { ipcMode: sandbox.ipcMode } : {}),
         memoryVolumeNames: sandbox.memoryVolumeNames,
         ...(sandbox.pidMode ? { pidMode: sandbox.pidMode } : {}),
+        ...(sandbox.privilegedDevices ? { privilegedDevices: sandbox.privilegedDevices } : {}),
         labels,
         restartGeneration: { [container.plan.name]: generation },
       })

@@ -1,0 +1,130 @@
+/**
+ * Ild.policy.privileged: allow on the real engine: a privileged pod container runs privileged inside its
+ * own DIND (pool with allowPrivilegedPods), with /dev/fuse and the DIND capability set, while the plain
+ * container beside it keeps Docker's defaults and no /dev/fuse; the default policy still refuses it.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  createDindPool,
+  createDockerClient,
+  type DindPool,
+  type DockerClient,
+  removeTree,
+} from "@ild/dind-pool";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRunner } from "./create-runner.js";
+import { ensureTmpfs } from "./files/ensure-tmpfs.js";
+import { poolPodPaths } from "./files/pod-mounts.js";
+import type { Runner } from "./runner-types.js";
+import { podInput, shell } from "./test-support/pods.js";
+import { asHandle, containerState, waitForLogs, waitForStatus } from "./test-support/runner-fixture.js";
+
+const poolId = `t-priv-${randomBytes(3).toString("hex")}`;
+let root: string;
+let docker: DockerClient;
+let pool: DindPool;
+let runner: Runner;
+let strict: Runner;
+
+const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent } as never;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "ildp-"));
+  docker = createDockerClient({});
+  await ensureTmpfs(path.join(root, "run"), silent);
+  pool = createDindPool({
+    docker,
+    poolId,
+    size: 1,
+    image: "ild/dind:1",
+    socketRoot: path.join(root, "s"),
+    securityMode: "hardened",
+    allowPrivilegedPods: true,
+    podPaths: poolPodPaths(path.join(root, "data"), path.join(root, "run")),
+  });
+  const common = {
+    docker,
+    pool,
+    dataRoot: path.join(root, "data"),
+    runRoot: path.join(root, "run"),
+    runnerId: `test-priv-${poolId}`,
+    labels: { "io.ild.test": "pod-runner" },
+  };
+  runner = createRunner({
+    ...common,
+    privilegedDevices: ["/dev/fuse"],
+    translateOptions: { policy: { privileged: "allow" } },
+  });
+  strict = createRunner(common);
+}, 120_000);
+
+afterAll(async () => {
+  for (const pod of runner.list()) {
+    await runner.stop(pod.podUid, { gracePeriodSeconds: 0 }).catch(() => {});
+  }
+  await runner.close();
+  await strict.close();
+  for (const lease of pool.leases()) {
+    await lease.release();
+  }
+  await pool.close();
+  const label = [`io.ild.pool-id=${poolId}`];
+  for (const container of await docker.listContainers({ all: true, label })) {
+    await docker.removeContainer(container.id);
+  }
+  for (const network of await docker.listNetworks({ label })) {
+    await docker.removeNetwork(network.id);
+  }
+  for (const volume of await docker.listVolumes({ label })) {
+    await docker.removeVolume(volume.name);
+  }
+  await removeTree(root);
+  await docker.close();
+}, 120_000);
+
+const report =
+  "grep CapEff /proc/self/status; if [ -c /dev/fuse ]; then echo fuse=yes; else echo fuse=no; fi";
+
+describe("privileged pods with Ild.policy.privileged: allow", () => {
+  it("refuses the privileged container under the default policy, creating nothing", async () => {
+    await expect(
+      strict.start(
+        podInput("priv-denied", {
+          containers: [{ ...shell("client", "true"), securityContext: { privileged: true } }],
+        }),
+      ),
+    ).rejects.toMatchObject({ code: "ILD_POD_INVALID" });
+    expect(pool.leases()).toEqual([]);
+  });
+
+  it("runs it privileged in its own DIND with /dev/fuse; the plain container beside it keeps the defaults", async () => {
+    const input = podInput("priv-fuse", {
+      restartPolicy: "Never",
+      volumes: [{ name: "shared", emptyDir: {} }],
+      containers: [
+        {
+          ...shell("client", report),
+          securityContext: { privileged: true },
+          volumeMounts: [{ name: "shared", mountPath: "/mnt", mountPropagation: "Bidirectional" }],
+        },
+        shell("worker", report),
+      ],
+    });
+    const handle = asHandle(await runner.start(input));
+    const done = await waitForStatus(runner, handle.podUid, (status) =>
+      ["client", "worker"].every((name) => containerState(status, name)?.state?.terminated !== undefined),
+    );
+    expect(JSON.stringify(containerState(done, "client")?.state?.terminated)).toContain('"exitCode":0');
+    const client = await waitForLogs(runner, handle.podUid, "client", (text) => text.includes("fuse="));
+    const worker = await waitForLogs(runner, handle.podUid, "worker", (text) => text.includes("fuse="));
+    expect(client).toContain("fuse=yes");
+    // all capabilities but SYS_RESOURCE (bit 24): 0x000001fffeffffff or wider on newer kernels
+    expect(client).toMatch(/CapEff:\s+0000[0-9a-f]{3}ff?feffffff/);
+    expect(worker).toContain("fuse=no");
+    expect(worker).toMatch(/CapEff:\s+00000000a80425fb/);
+    await runner.stop(handle, { gracePeriodSeconds: 0 });
+  }, 120_000);
+});
