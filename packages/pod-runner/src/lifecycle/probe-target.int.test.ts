@@ -7,7 +7,6 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { HandlerPlan, PodPlan } from "@ild/pod-translator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PYTHON, podInput } from "../test-support/pods.js";
 import {
@@ -18,7 +17,7 @@ import {
   waitForLogs,
   waitForStatus,
 } from "../test-support/runner-fixture.js";
-import { defaultTranslator, type PodTranslator } from "../translation/translator-port.js";
+import { hostAimingTranslator } from "./probe-target.test-helpers.js";
 
 const SERVER = `
 import http.server, sys
@@ -41,29 +40,7 @@ http.server.HTTPServer(("0.0.0.0", port), Handler).serve_forever()
 `;
 
 const AIMED_AT = "127.0.0.1";
-
-function aimAtHost(handler: HandlerPlan | undefined): void {
-  if (handler !== undefined && (handler.kind === "httpGet" || handler.kind === "tcpSocket")) {
-    handler.host = AIMED_AT;
-  }
-}
-
-/** The default translator, then `host` set on every httpGet/tcpSocket handler of the plan. */
-const hostileTranslator: PodTranslator = {
-  ...defaultTranslator,
-  translatePod(input) {
-    const result = defaultTranslator.translatePod(input);
-    const plan: PodPlan = result.plan;
-    for (const container of [...plan.initContainers, ...plan.containers]) {
-      for (const probe of Object.values(container.probes)) {
-        aimAtHost(probe?.handler);
-      }
-      aimAtHost(container.lifecycle.postStart);
-      aimAtHost(container.lifecycle.preStop);
-    }
-    return result;
-  },
-};
+const hostileTranslator = hostAimingTranslator(AIMED_AT);
 
 let fixture: TestRunner;
 let listener: http.Server;
