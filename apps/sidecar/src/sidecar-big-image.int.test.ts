@@ -15,9 +15,9 @@ import {
   interlinkLike,
   logRequest,
 } from "./test-support/interlink-like.js";
-import { makePod, retrieved } from "./test-support/pods.js";
+import { BUSYBOX, makePod, retrieved } from "./test-support/pods.js";
 import { type SidecarProcess, startSidecarProcess } from "./test-support/sidecar-process.js";
-import { waitFor, waitRunning } from "./test-support/wait.js";
+import { containerState, waitFor, waitRunning } from "./test-support/wait.js";
 
 /** Built offline by scripts/docker-env.sh (Debian + python3, numpy, OpenBLAS, gcc, nginx, rclone). */
 const BIG = "ild/python-big:1";
@@ -104,4 +104,31 @@ describe("a 525 MB image, not preloaded, in the default configuration", () => {
     expect(await sidecar.stop("SIGTERM")).toBe(0);
     expect(await labelledObjects(sidecar.instance)).toEqual({ containers: [], networks: [], volumes: [] });
   }, 120_000);
+});
+
+describe("an image that does not fit", () => {
+  it("a 256 MiB tmpfs: the container waits with a message that says why (what kubectl describe shows)", async () => {
+    const small = await startSidecarProcess({
+      ild: { dind: { storage: "tmpfs", tmpfsSize: "256m", preloadImages: [BUSYBOX] } },
+      testLabel: "apps-sidecar-big-image",
+    });
+    const smallClient = interlinkLike({ port: small.port as number });
+    try {
+      const pod = numpyPod("too-big");
+      expect((await smallClient.create(retrieved(pod))).status).toBe(200);
+      const waiting = await waitFor("the does-not-fit message", async () => {
+        const [status] = await smallClient.status([pod]);
+        const state = status === undefined ? undefined : containerState(status, "main")?.state?.waiting;
+        return state?.reason === "CreateContainerError" ? state : undefined;
+      });
+      expect(waiting.message).toBe(
+        "image ild/python-big:1 (526 MB): does not fit in the DIND's image storage (loading needs about 1.1 GB): /var/lib/docker is a 256 MiB tmpfs (in RAM); raise Ild.dind.tmpfsSize (ILD_DIND_TMPFS_SIZE) or use Ild.dind.storage: volume (on disk, the default)",
+      );
+      expect((await smallClient.delete(pod)).status).toBe(200);
+    } finally {
+      await small.stop("SIGTERM");
+      await removeLabelled(small.instance);
+      await small.cleanup();
+    }
+  }, 180_000);
 });
