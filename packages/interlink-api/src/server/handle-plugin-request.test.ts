@@ -218,6 +218,9 @@ describe("handlePluginRequest", () => {
     expect((await handlePluginRequest({ method: "PUT", path: "/status" }, h)).headers.allow).toBe(
       "GET, POST",
     );
+    const postedLogs = await handlePluginRequest(jsonRequest("POST", "/getLogs", {}), h);
+    expect(postedLogs).toMatchObject({ status: 405, headers: { allow: "GET" } });
+    expect(postedLogs.stream).toBeUndefined();
   });
 
   it("ignores a query string", async () => {

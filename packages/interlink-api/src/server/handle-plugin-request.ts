@@ -37,7 +37,8 @@ export const PLUGIN_ROUTES: Readonly<Record<string, readonly string[]>> = Object
   "/create": ["POST"],
   "/delete": ["POST", "DELETE"],
   "/status": ["GET", "POST"],
-  "/getLogs": ["GET", "POST"],
+  // interLink calls GET /getLogs with a JSON body; a POST is a wrong call (405), not an empty log
+  "/getLogs": ["GET"],
 });
 
 const TEXT = "text/plain; charset=utf-8";
