@@ -310,6 +310,30 @@ describe("auth, routing and operator routes", () => {
     const wrong = await call("GET", "/create");
     expect(wrong.status).toBe(405);
     expect(wrong.headers.allow).toBe("POST");
+    // interLink calls GET /getLogs with a JSON body; a POST is refused, not answered with an empty log
+    const posted = await call("POST", "/getLogs", { PodUID: UID, ContainerName: "main", Opts: {} });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.allow).toBe("GET");
+  });
+
+  it("never echoes a NUL or another control character from a request in an error message", async () => {
+    const { call } = await start();
+    const hostile = await call("POST", "/create", createBody("not\u0000a\u001buid"));
+    expect(hostile.status).toBe(400);
+    expect(hostile.body.includes("\u0000") || hostile.body.includes("\u001b")).toBe(false);
+    expect(hostile.body).toContain("\\u0000");
+    // a runner error that quotes a request field raw (the translator's "<value>" must be ...)
+    const runner = createFakeRunner();
+    runner.failStartWith = new IldError(
+      "ILD_POD_INVALID",
+      'spec.containers[0].imagePullPolicy: "Al\u0000ways" must be Always, IfNotPresent or Never',
+    );
+    const quoted = await (await start({ runner })).call("POST", "/create", createBody());
+    expect(quoted.status).toBe(400);
+    expect(quoted.body).toContain('"Al\\u0000ways" must be Always');
+    expect(quoted.body.includes("\u0000")).toBe(false);
+    // the same request with a real UID is created
+    expect((await call("POST", "/create", createBody())).status).toBe(200);
   });
 
   it("exposes Prometheus metrics: pods by phase, pool counts, latencies, create durations", async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { IldError } from "@ild/common";
+import { escapeControl, IldError } from "@ild/common";
 import { createTokenCheck } from "./auth.js";
 import { type CreateRegistry, createCreateRegistry } from "./create-registry.js";
 import { HttpError } from "./errors.js";
@@ -169,7 +169,8 @@ export function createSidecarHandler(deps: ServerDependencies): SidecarHandler {
         response.destroy();
         return;
       }
-      sendText(response, answer.status, answer.message, answer.headers);
+      // never echo a control character (NUL, escapes) a request put into a message
+      sendText(response, answer.status, escapeControl(answer.message), answer.headers);
       if (answer.headers.connection === "close") {
         request.resume();
       }

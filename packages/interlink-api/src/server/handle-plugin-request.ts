@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { noopLogger } from "@ild/common";
+import { escapeControl, noopLogger } from "@ild/common";
 import { WireValidationError } from "../errors.js";
 import { parseCreateRequest } from "../parse/parse-create-request.js";
 import { parseDeleteRequest } from "../parse/parse-delete-request.js";
@@ -44,11 +44,13 @@ export const PLUGIN_ROUTES: Readonly<Record<string, readonly string[]>> = Object
 const TEXT = "text/plain; charset=utf-8";
 const JSON_TYPE = "application/json";
 
+/** A plain-text answer; control characters a request put into it are escaped (never echoed raw). */
 function text(status: number, body: string, headers: Record<string, string> = {}): PluginResponse {
+  const safe = escapeControl(body);
   return {
     status,
     headers: { "content-type": TEXT, ...headers },
-    body: body.endsWith("\n") ? body : `${body}\n`,
+    body: safe.endsWith("\n") ? safe : `${safe}\n`,
   };
 }
 
