@@ -232,13 +232,17 @@ ensure_images() {
     apt_install mmdebstrap
     t=$(date +%s%N)
     log "building ${names[*]} from Debian packages, in parallel (about 30-60 s)"
-    for i in "${names[@]}"; do "build_$i" >"$WORK/$i.log" 2>&1 & pids+=($!); done
+    for i in "${names[@]}"; do
+      (s=$(date +%s%N); "build_$i" && ms_since "$s" >"$WORK/$i.ms") >"$WORK/$i.log" 2>&1 & pids+=($!)
+    done
     for i in "${!pids[@]}"; do
       if ! wait "${pids[$i]}"; then rc=1; tail -n 25 "$WORK/${names[$i]}.log" >&2; fi
     done
     [ "$rc" = 0 ] || die "image build failed"
     built+=("${names[@]}")
-    log "built ${names[*]} ($(ms_since "$t") ms)"
+    local each=()
+    for i in "${names[@]}"; do each+=("$i $(cat "$WORK/$i.ms") ms"); done
+    log "built ${names[*]} in parallel ($(ms_since "$t") ms; $(IFS=,; echo "${each[*]}" | sed 's/,/, /g'))"
   fi
   [ "$VERIFY" = 1 ] && built=(busybox python dind python_big)
   for i in "${built[@]}"; do
