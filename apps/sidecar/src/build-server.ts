@@ -4,7 +4,7 @@ import { createTokenCheck } from "./auth.js";
 import { type CreateRegistry, createCreateRegistry } from "./create-registry.js";
 import { HttpError } from "./errors.js";
 import { sendText } from "./http-io.js";
-import { tooManyConnections } from "./limits.js";
+import { maxRunningCreates, tooManyConnections } from "./limits.js";
 import type { RequestContext, RouteHandler, RouteState, ServerDependencies } from "./route-context.js";
 import { handleHealthz, handleMetrics, handleOpenApi } from "./routes/ops.js";
 import { handlePluginRoute } from "./routes/plugin.js";
@@ -46,7 +46,7 @@ export interface SidecarHandler {
 
 /** The whole HTTP behaviour as a pure factory: dependencies in, a node:http request listener out. */
 export function createSidecarHandler(deps: ServerDependencies): SidecarHandler {
-  const creates = createCreateRegistry();
+  const creates = createCreateRegistry({ maxRunning: maxRunningCreates(deps.settings) });
   let ready = deps.ready === undefined;
   deps.ready?.then(
     () => {

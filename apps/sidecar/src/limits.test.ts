@@ -83,49 +83,56 @@ function gated(): { runner: FakeRunner; release: () => void } {
 }
 
 describe("creates in flight (Ild.server.maxConcurrentCreates)", () => {
-  it("answers 429 with Retry-After and a message naming the limit past it; a repeated create still joins", async () => {
+  it("queues creates past the running limit (first come, first served) and answers 429 only past the queue; a repeated create still joins", async () => {
     const { runner, release } = gated();
-    const { call, handler } = await start({ maxConcurrentCreates: 2, retryAfterSeconds: 7 }, { runner });
+    const { call, handler } = await start(
+      { maxConcurrentCreates: 2, maxQueuedCreates: 1, retryAfterSeconds: 7 },
+      { runner },
+    );
     const first = call("POST", "/create", createBody(uid(1)));
     const second = call("POST", "/create", createBody(uid(2)));
-    await until(() => handler.creates.size() === 2);
+    await until(() => runner.calls.start.length === 2);
+    // interLink never retries a /create: the third waits for a slot instead of being refused
+    const third = call("POST", "/create", createBody(uid(3)));
+    await until(() => handler.creates.size() === 3);
+    expect(runner.calls.start).toEqual([uid(1), uid(2)]);
 
-    const refused = await call("POST", "/create", createBody(uid(3)));
+    const refused = await call("POST", "/create", createBody(uid(4)));
     expect(refused.status).toBe(429);
     expect(refused.headers["retry-after"]).toBe("7");
-    expect(refused.body).toContain("default/demo-03");
-    expect(refused.body).toContain("the limit is 2 (Ild.server.maxConcurrentCreates");
+    expect(refused.body).toContain("default/demo-04");
+    expect(refused.body).toContain("Ild.server.maxQueuedCreates");
     expect(refused.body).toContain("ILD_SIDECAR_TOO_MANY_CREATES");
 
     // the same pod again joins its create in flight instead of being refused
     const run = handler.creates.run;
     let joined = 0;
-    handler.creates.run = (podUid, begin) => {
+    handler.creates.run = (podUid, begin, queueSignal) => {
       joined += 1;
-      return run(podUid, begin);
+      return run(podUid, begin, queueSignal);
     };
     const again = call("POST", "/create", createBody(uid(1)));
     await until(() => joined === 1);
-    expect(handler.creates.size()).toBe(2);
+    expect(handler.creates.size()).toBe(3);
     release();
-    const answers = await Promise.all([first, second, again]);
-    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
-    expect(runner.calls.start).toEqual([uid(1), uid(2)]);
+    const answers = await Promise.all([first, second, again, third]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    expect(runner.calls.start).toEqual([uid(1), uid(2), uid(3)]);
 
     // capacity is back once they finished
-    expect((await call("POST", "/create", createBody(uid(3)))).status).toBe(200);
+    expect((await call("POST", "/create", createBody(uid(4)))).status).toBe(200);
   });
 
-  it("defaults to 4 creates in flight", async () => {
+  it("defaults to 4 creates running at once, the fifth waits", async () => {
     const { runner, release } = gated();
     const { call, handler } = await start({}, { runner });
-    const pending = [1, 2, 3, 4].map((n) => call("POST", "/create", createBody(uid(n))));
-    await until(() => handler.creates.size() === 4);
-    const refused = await call("POST", "/create", createBody(uid(5)));
-    expect(refused.status).toBe(429);
-    expect(refused.headers["retry-after"]).toBe("5");
+    const pending = [1, 2, 3, 4, 5].map((n) => call("POST", "/create", createBody(uid(n))));
+    await until(() => handler.creates.size() === 5 && runner.calls.start.length === 4);
+    // first come, first served: the fifth is the one that waits
+    expect(runner.calls.start).not.toContain(uid(5));
     release();
-    expect((await Promise.all(pending)).map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    expect((await Promise.all(pending)).map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(runner.calls.start).toHaveLength(5);
   });
 
   it("a 503 from the runner (no DIND free) carries Retry-After too", async () => {
@@ -244,17 +251,19 @@ describe("the limits come from the configuration", () => {
     const set = loadConfig({
       env: {
         ILD_SERVER_MAX_CONCURRENT_CREATES: "9",
+        ILD_SERVER_MAX_QUEUED_CREATES: "11",
         ILD_SERVER_MAX_CONNECTIONS: "33",
         ILD_SERVER_RETRY_AFTER_SECONDS: "2",
       },
       defaultPath: none,
     });
     const settings = await toServerSettings(set.config, {});
-    expect(settings).toMatchObject({ maxConcurrentCreates: 9, retryAfterSeconds: 2 });
+    expect(settings).toMatchObject({ maxConcurrentCreates: 9, maxQueuedCreates: 11, retryAfterSeconds: 2 });
     expect(set.config.server.maxConnections).toBe(33);
     const defaults = loadConfig({ env: {}, defaultPath: none });
     expect(defaults.config.server).toMatchObject({
       maxConcurrentCreates: DEFAULT_MAX_CONCURRENT_CREATES,
+      maxQueuedCreates: 256,
       maxConnections: 128,
       retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS,
     });

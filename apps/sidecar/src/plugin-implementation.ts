@@ -54,29 +54,34 @@ export function createSidecarPlugin(
       const action = `ild could not create pod ${pod.metadata.namespace}/${pod.metadata.name} (${uid})`;
       checkCreateCapacity(creates, deps.settings, uid, `${pod.metadata.namespace}/${pod.metadata.name}`);
       let outcome = "error";
+      // one deadline for the whole create, the wait for a slot included (interLink's 120 s budget)
+      const deadline = AbortSignal.timeout(deps.settings.createTimeoutMs);
       try {
-        const handle = await creates.run(uid, async (signal) => {
-          const deadline = AbortSignal.timeout(deps.settings.createTimeoutMs);
-          const starting = span?.child("create: start pod");
-          const result = await deps.runner
-            // No engine here: the runner applies Ild.engine.default, and the pod's ild.io/engine
-            // annotation when Ild.engine.allowPodOverride is true (an explicit engine would override it).
-            .start(data, { signal: AbortSignal.any([signal, deadline]) })
-            .then(
-              (value) => {
-                starting?.end();
-                return value;
-              },
-              (error: unknown) => {
-                starting?.end(error);
-                throw error;
-              },
-            );
-          if (typeof (result as PodHandle).jobId !== "string") {
-            throw new HttpError(500, "ILD_SIDECAR_INTERNAL", `${action}: the runner answered a dry run`);
-          }
-          return result as PodHandle;
-        });
+        const handle = await creates.run(
+          uid,
+          async (signal) => {
+            const starting = span?.child("create: start pod");
+            const result = await deps.runner
+              // No engine here: the runner applies Ild.engine.default, and the pod's ild.io/engine
+              // annotation when Ild.engine.allowPodOverride is true (an explicit engine would override it).
+              .start(data, { signal: AbortSignal.any([signal, deadline]) })
+              .then(
+                (value) => {
+                  starting?.end();
+                  return value;
+                },
+                (error: unknown) => {
+                  starting?.end(error);
+                  throw error;
+                },
+              );
+            if (typeof (result as PodHandle).jobId !== "string") {
+              throw new HttpError(500, "ILD_SIDECAR_INTERNAL", `${action}: the runner answered a dry run`);
+            }
+            return result as PodHandle;
+          },
+          deadline,
+        );
         outcome = "created";
         note(context, uid, { jobId: handle.jobId });
         return { PodUID: uid, PodJID: handle.jobId };

@@ -16,8 +16,10 @@ export interface ServerSettings {
   /** Deadline of one /create (interLink waits 120 s for the answer's headers). */
   createTimeoutMs: number;
   ping: PingSettings;
-  /** Creates in flight at once (Ild.server.maxConcurrentCreates); more: 429. Default 4. */
+  /** Creates that run at once (Ild.server.maxConcurrentCreates); more wait in a FIFO queue. Default 4. */
   maxConcurrentCreates?: number;
+  /** Creates that may wait for a slot (Ild.server.maxQueuedCreates); past it: 429. Default 256. */
+  maxQueuedCreates?: number;
   /** Retry-After of 429/503 answers (Ild.server.retryAfterSeconds). Default 5. */
   retryAfterSeconds?: number;
 }

@@ -19,6 +19,7 @@ export interface SidecarServerConfig {
     requestTimeoutMs: number;
     idleTimeoutMs: number;
     maxConcurrentCreates?: number;
+    maxQueuedCreates?: number;
     maxConnections?: number;
     retryAfterSeconds?: number;
   };
@@ -54,6 +55,9 @@ export async function toServerSettings(
     ...(config.server.maxConcurrentCreates === undefined
       ? {}
       : { maxConcurrentCreates: config.server.maxConcurrentCreates }),
+    ...(config.server.maxQueuedCreates === undefined
+      ? {}
+      : { maxQueuedCreates: config.server.maxQueuedCreates }),
     ...(config.server.retryAfterSeconds === undefined
       ? {}
       : { retryAfterSeconds: config.server.retryAfterSeconds }),

@@ -106,8 +106,10 @@ export interface ServerConfig {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly idleTimeoutMs: number;
-  /** Creates in flight at once; more are answered 429 with Retry-After. */
+  /** Creates that run at once; more wait (FIFO) in a queue of `maxQueuedCreates`. */
   readonly maxConcurrentCreates: number;
+  /** Creates that may wait for a slot; past it they are answered 429 with Retry-After. */
+  readonly maxQueuedCreates: number;
   /** Open client connections; a request past it is answered 503 with Retry-After. */
   readonly maxConnections: number;
   /** Retry-After of those answers. */
@@ -217,6 +219,7 @@ export interface ConfigOverrides {
     requestTimeoutMs?: number | string;
     idleTimeoutMs?: number | string;
     maxConcurrentCreates?: number | string;
+    maxQueuedCreates?: number | string;
     maxConnections?: number | string;
     retryAfterSeconds?: number | string;
   };

@@ -14,7 +14,16 @@ export const limitSettings: readonly SettingSpec[] = [
     defaultValue: 4,
     type: "integer",
     meaning:
-      "Pod creates in flight at once (a repeated /create of a pod being created joins it, not counted twice). More: 429 with `Retry-After`. The default suits a 2-core host.",
+      "Pod creates that run at once (a repeated /create of a pod being created joins it, not counted twice). More wait in a FIFO queue, within the create deadline (interLink never retries a /create). The default suits a 2-core host.",
+  },
+  {
+    key: "server.maxQueuedCreates",
+    env: "ILD_SERVER_MAX_QUEUED_CREATES",
+    parser: parse.integer(0, 100_000),
+    defaultValue: 256,
+    type: "integer",
+    meaning:
+      "Creates that may wait for one of the `maxConcurrentCreates` slots (first come, first served). Past it: 429 with `Retry-After`.",
   },
   {
     key: "server.maxConnections",

@@ -56,6 +56,7 @@ describe("loadConfig without a file", () => {
       requestTimeoutMs: 300_000,
       idleTimeoutMs: 125_000,
       maxConcurrentCreates: 4,
+      maxQueuedCreates: 256,
       maxConnections: 128,
       retryAfterSeconds: 5,
     });
