@@ -181,6 +181,8 @@ export type PoolEvent =
 export interface ReconcileReport {
   adopted: Array<{ podUid: string; containerId: string }>;
   removed: string[];
+  /** Leased DINDs found stopped (dockerd restart, reboot): removed, their pods' engines are gone. */
+  lost?: Array<{ podUid: string; containerId: string }>;
 }
 
 export interface DindPool {

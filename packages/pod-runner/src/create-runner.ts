@@ -345,7 +345,7 @@ export function createRunner(options: RunnerOptions): Runner {
     pods.delete(podUid);
   };
 
-  const resume = async (podUid: string): Promise<void> => {
+  const resume = async (podUid: string, lost = false): Promise<void> => {
     const paths = podPaths(options.dataRoot, options.runRoot, podUid);
     const stored = await loadPod(paths);
     if (stored?.runnerId !== undefined && stored.runnerId !== runnerId) {
@@ -359,9 +359,27 @@ export function createRunner(options: RunnerOptions): Runner {
     const { plan } = await translate(stored.input);
     const engine = engineFor(stored.engine);
     const sandbox = await engine.adopt(podUid);
+    if (sandbox === undefined && lost && plan.restartPolicy === "Never") {
+      // its engine stopped under it (dockerd restart, reboot): what ran is gone, nothing restarts
+      const record = newRecord(stored.input, plan, stored.engine, stored.startedAt);
+      const controller = await newController(record);
+      controller.markLost(
+        "The pod's engine stopped (dockerd restart or host reboot); its containers could not be located",
+      );
+      pods.set(podUid, controller);
+      options.devices?.release(podUid);
+      logger.warn({ podUid }, "pod lost with its engine (restartPolicy Never): Failed");
+      return;
+    }
     if (sandbox === undefined) {
-      // Crashed before the sandbox was up: start it again from the stored input.
-      logger.info({ podUid }, "recovering a pod whose sandbox never came up");
+      // Crashed before the sandbox was up, or its engine stopped under it (restartPolicy Always or
+      // OnFailure: the kubelet recreates the sandbox): start it again from the stored input.
+      logger.info(
+        { podUid, lost },
+        lost
+          ? "recreating the sandbox of a pod whose engine stopped"
+          : "recovering a pod whose sandbox never came up",
+      );
       const devices = allocateDevices(plan);
       await launch(stored.input, plan, stored.engine, stored.startedAt, undefined, devices);
       return;
@@ -523,8 +541,12 @@ export function createRunner(options: RunnerOptions): Runner {
 
     async recover(): Promise<void> {
       await ensureSecretsTmpfs();
+      const lost = new Set<string>();
       if (options.pool !== undefined) {
-        await options.pool.reconcile();
+        const report = await options.pool.reconcile();
+        for (const item of report.lost ?? []) {
+          lost.add(item.podUid);
+        }
       }
       const stored = new Set(await listStoredPodUids(options.runRoot));
       for (const uid of await hostEngine.listSandboxPodUids()) {
@@ -538,7 +560,7 @@ export function createRunner(options: RunnerOptions): Runner {
           continue;
         }
         try {
-          await resume(uid);
+          await resume(uid, lost.has(uid));
         } catch (error) {
           logger.error({ podUid: uid, error: String(error) }, "could not recover pod");
         }

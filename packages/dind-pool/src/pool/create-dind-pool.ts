@@ -23,8 +23,6 @@ import type {
 import { detectSecurityMode } from "./detect-security-mode.js";
 import { innerSocketName, type ResolvedSecurityMode, resourceUpdate } from "./dind-container-spec.js";
 import { DindLeaseImpl } from "./dind-lease.js";
-import type { DindSecurityOptions } from "./dind-security.js";
-import { dindSlots, prepareSlotRoot, removeStaleSlots } from "./dind-slots.js";
 import {
   type DindHandle,
   destroyDind,
@@ -33,6 +31,8 @@ import {
   type StartedDind,
   startDind,
 } from "./dind-lifecycle.js";
+import type { DindSecurityOptions } from "./dind-security.js";
+import { dindSlots, prepareSlotRoot, removeStaleSlots } from "./dind-slots.js";
 import { parseIpv4Cidr, parseResolvConf, validateEgressCidrs } from "./egress-rules.js";
 import { HostEgress } from "./host-egress.js";
 import { createIptablesFirewall } from "./host-firewall.js";
@@ -82,6 +82,8 @@ class DindPoolImpl implements DindPool {
   private readonly images: PoolImageStore;
   private readonly volumes: VolumeReaper;
   private dnsServers: string[] = [];
+  /** Leases whose DIND the start-up reconcile found stopped, until reconcile() reports them. */
+  private readonly lostLeases: Array<{ podUid: string; containerId: string }> = [];
   private readonly egress: HostEgress;
   private started = false;
   private closed = false;
@@ -626,7 +628,10 @@ class DindPoolImpl implements DindPool {
       options?.signal === undefined
         ? this.closeController.signal
         : AbortSignal.any([options.signal, this.closeController.signal]);
-    return this.runReconcile(signal);
+    const report = await this.runReconcile(signal);
+    // lost leases found by the start-up reconcile are reported to the first caller that asks
+    const lost = [...this.lostLeases.splice(0), ...(report.lost ?? [])];
+    return lost.length === 0 ? report : { ...report, lost };
   }
 
   private runReconcile(signal: AbortSignal): Promise<ReconcileReport> {
@@ -677,10 +682,18 @@ class DindPoolImpl implements DindPool {
       const podUid = labels[labelKeys.role] === "dind" ? markerByDind.get(name) : undefined;
       if (podUid !== undefined && !this.leaseMap.has(podUid)) {
         const adopted = await this.adopt(container.id, handle, podUid, labels, signal);
-        if (adopted) {
+        if (adopted === true) {
           keep.add(name);
           report.adopted.push({ podUid, containerId: container.id });
           continue;
+        }
+        if (adopted === "stopped") {
+          // a dockerd restart or a reboot stopped it: its engine and containers are gone; never adopted
+          if (this.started) {
+            report.lost = [...(report.lost ?? []), { podUid, containerId: container.id }];
+          } else {
+            this.lostLeases.push({ podUid, containerId: container.id });
+          }
         }
       }
       this.logger.info(
@@ -724,12 +737,19 @@ class DindPoolImpl implements DindPool {
     podUid: string,
     labels: Record<string, string>,
     signal: AbortSignal,
-  ): Promise<boolean> {
+  ): Promise<boolean | "stopped"> {
     let inspected: Awaited<ReturnType<DockerClient["inspectContainer"]>>;
     try {
       inspected = await this.host.inspectContainer(containerId, { signal });
     } catch {
       return false;
+    }
+    if (!inspected.state.running) {
+      this.logger.warn(
+        { containerId: containerId.slice(0, 12), podUid, exitCode: inspected.state.exitCode },
+        "reconcile: the DIND of a leased pod is not running (engine restart or reboot): not adopted",
+      );
+      return "stopped";
     }
     const socketPath = join(handle.socketDir, innerSocketName);
     const network = inspected.networks[handle.networkName];

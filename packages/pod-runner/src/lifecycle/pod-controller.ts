@@ -24,7 +24,9 @@ import type { Clock, Hook, HookConfig, HookContext, HookPhase } from "../runner-
 import { type ContainerRecord, computePhase, type PodRecord } from "../state/pod-record.js";
 import type { PodTranslator } from "../translation/translator-port.js";
 import { type BackoffOptions, backoffDelay } from "./backoff.js";
+import { ContainerConfigError } from "./container-config-error.js";
 import { crashLoopDelay } from "./crash-loop.js";
+import { applyImageUser, clampCpuLimit } from "./create-time-settings.js";
 import { watchEmptyDirLimits } from "./emptydir-limits.js";
 import { runProbeLoop } from "./probe-loop.js";
 import { shouldRestartContainer } from "./restart-policy.js";
@@ -321,6 +323,15 @@ export class PodController {
     return this.terminating;
   }
 
+  /**
+   * The pod's sandbox is gone (its engine was stopped by a dockerd restart or a reboot) and its
+   * restartPolicy is Never: every container ends as the kubelet reports a container it cannot find.
+   */
+  markLost(message: string): void {
+    this.failRemaining("ContainerStatusUnknown", message, 137);
+    this.completion.resolve();
+  }
+
   /** Containers that never ran (or wait for a restart) become terminated with the pod's failure. */
   private failRemaining(reason: string, message: string, exitCode: number): void {
     if (this.record.reason === undefined) {
@@ -427,7 +438,7 @@ export class PodController {
             ? failures > 0 && error.reason === "ErrImagePull"
               ? "ImagePullBackOff"
               : error.reason
-            : error instanceof UnsafeMountError
+            : error instanceof UnsafeMountError || error instanceof ContainerConfigError
               ? "CreateContainerConfigError"
               : "CreateContainerError";
         this.logger.warn({ container: container.plan.name, reason, error: message }, "container not created");
@@ -551,6 +562,9 @@ export class PodController {
         generation,
       },
     );
+    // settings that depend on the engine: the image's user (runAsNonRoot, runAsGroup), its CPU count
+    await applyImageUser(sandbox.docker, container.plan, body, this.record);
+    await clampCpuLimit(sandbox.docker, container.plan, body, this.logger);
     const name = rendered.name;
     try {
       return await sandbox.docker.createContainer(name, body);
