@@ -27,6 +27,7 @@ import { DEFAULT_POLICY, resolvePolicy, type TranslationPolicy } from "./policy/
 import { planHandler, planProbe } from "./probes.js";
 import { planResources } from "./resources.js";
 import { effectiveUser, planSecurity, planSysctls } from "./security.js";
+import { checkSourceSizes } from "./source-sizes.js";
 import { planVolumes, type VolumeOwnership } from "./volumes.js";
 
 export type { TranslationPolicy };
@@ -107,6 +108,7 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
     issues.error("spec.containers", "at least one container is required");
   }
   const sources = collectPodSources(input.containers);
+  checkSourceSizes(input.containers, issues);
   const context: DownwardContext = { pod };
   if (options.nodeName !== undefined) {
     context.nodeName = options.nodeName;
