@@ -75,29 +75,40 @@ export function planMounts(
         return;
       }
     }
-    if (mount.mountPropagation && mount.mountPropagation !== "None") {
-      issues.warn(
+    let propagation: MountPlan["propagation"];
+    if (mount.mountPropagation === "HostToContainer") {
+      propagation = "rslave";
+    } else if (mount.mountPropagation === "Bidirectional") {
+      // the policy admits it for privileged containers only (as Kubernetes does)
+      propagation = "rshared";
+    } else if (mount.mountPropagation && mount.mountPropagation !== "None") {
+      issues.error(
         `${mountPath}.mountPropagation`,
-        `"${mount.mountPropagation}" is not applied (private mount)`,
+        `"${mount.mountPropagation}" is not one of None, HostToContainer, Bidirectional`,
       );
+      return;
     }
     if (mount.recursiveReadOnly && mount.recursiveReadOnly !== "Disabled") {
       issues.warn(`${mountPath}.recursiveReadOnly`, "not applied; the mount is read-only at its top only");
     }
     const plan = built.plan;
     const readOnly = built.forceReadOnly || mount.readOnly === true;
+    const withPropagation = (item: MountPlan): MountPlan =>
+      propagation === undefined || item.source.kind === "tmpfs" ? item : { ...item, propagation };
     if (plan.kind === "hostPath" && plan.hostPath) {
-      mounts.push({
-        volume: plan.name,
-        target,
-        readOnly,
-        source: {
-          kind: "hostPath",
-          path: subPath === "" ? plan.hostPath.path : `${plan.hostPath.path}/${subPath}`,
-          type: plan.hostPath.type,
-        },
-        ...(subPath === "" ? {} : { subPath }),
-      });
+      mounts.push(
+        withPropagation({
+          volume: plan.name,
+          target,
+          readOnly,
+          source: {
+            kind: "hostPath",
+            path: subPath === "" ? plan.hostPath.path : `${plan.hostPath.path}/${subPath}`,
+            type: plan.hostPath.type,
+          },
+          ...(subPath === "" ? {} : { subPath }),
+        }),
+      );
       return;
     }
     if (plan.medium === "memory") {
@@ -151,7 +162,7 @@ export function planMounts(
         }
       }
     }
-    mounts.push(mountPlan);
+    mounts.push(withPropagation(mountPlan));
   });
   return mounts;
 }

@@ -51,6 +51,8 @@ export interface MountPlan {
    * following symlinks (a pod can plant them in its own volumes) and mounts what it verified.
    */
   subPath?: string;
+  /** Kubernetes mountPropagation: HostToContainer = `rslave`, Bidirectional = `rshared`; absent = private. */
+  propagation?: "rslave" | "rshared";
 }
 
 /** A file the engine must write before containers start, under the pod's data directory. */

@@ -161,7 +161,7 @@ function toDockerMount(mount: MountPlan, context: DockerRenderContext): DockerMo
       Source: joinPath(source.secret ? context.podSecretDir : context.podDataDir, source.path),
       Target: mount.target,
       ReadOnly: mount.readOnly,
-      BindOptions: { Propagation: "rprivate" },
+      BindOptions: { Propagation: mount.propagation ?? "rprivate" },
     };
   }
   if (source.kind === "hostPath") {
@@ -170,7 +170,7 @@ function toDockerMount(mount: MountPlan, context: DockerRenderContext): DockerMo
       Source: source.path,
       Target: mount.target,
       ReadOnly: mount.readOnly,
-      BindOptions: { Propagation: "rprivate" },
+      BindOptions: { Propagation: mount.propagation ?? "rprivate" },
     };
   }
   const volumeName = context.memoryVolumeNames?.[mount.volume];

@@ -693,15 +693,27 @@ describe("volumeMounts", () => {
     ]);
   });
 
-  it("warns about mount propagation instead of dropping it silently", () => {
+  it("applies mount propagation: HostToContainer is rslave (Bidirectional: privileged only, see policy), anything else refused", () => {
     const result = plan(
-      podWith(volumes, [{ name: "work", mountPath: "/w", mountPropagation: "HostToContainer" }]),
+      podWith(volumes, [
+        { name: "work", mountPath: "/w", mountPropagation: "HostToContainer" },
+        { name: "work", mountPath: "/n", mountPropagation: "None" },
+      ]),
       [cm({})],
     );
-    expect(result.warnings).toEqual([
+    expect(result.warnings).toEqual([]);
+    expect(result.containers[0]?.mounts.map((mount) => [mount.target, mount.propagation])).toEqual([
+      ["/w", "rslave"],
+      ["/n", undefined],
+    ]);
+    expect(
+      issues(podWith(volumes, [{ name: "work", mountPath: "/w", mountPropagation: "Sideways" as "None" }]), [
+        cm({}),
+      ]),
+    ).toEqual([
       {
         path: "spec.containers[0].volumeMounts[0].mountPropagation",
-        message: '"HostToContainer" is not applied (private mount)',
+        message: '"Sideways" is not one of None, HostToContainer, Bidirectional',
       },
     ]);
   });
