@@ -5,7 +5,27 @@ import type { IssueCollector } from "./issues.js";
 import type { EnvVarPlan } from "./plan-types.js";
 import { configMapKeys, type PodSources, secretKeyBytes, secretKeys } from "./pod-sources.js";
 
-const utf8 = new TextDecoder("utf-8", { fatal: false });
+/** Exact UTF-8 (a leading BOM kept); invalid bytes throw instead of becoming U+FFFD. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** A JSON value as an error message shows it. */
+function shown(value: unknown): string {
+  return value === undefined ? "nothing" : (JSON.stringify(value) ?? String(value));
+}
+
+/**
+ * A Secret value as env text: valid UTF-8 passes byte for byte; other bytes are refused naming the key
+ * (Docker's Env is a list of strings, so the bytes cannot be passed as they are; never mangled silently).
+ */
+function secretText(bytes: Uint8Array, key: string, secret: string): { text: string } | { problem: string } {
+  try {
+    return { text: utf8.decode(bytes) };
+  } catch {
+    return {
+      problem: `key "${key}" of secret "${secret}" is not valid UTF-8: the engine passes env as text, so binary data cannot be an environment variable (mount the secret as a volume instead)`,
+    };
+  }
+}
 
 /** Returns why `name` cannot be an environment variable name, or undefined. */
 export function checkEnvName(name: string): string | undefined {
@@ -45,9 +65,26 @@ export function resolveContainerEnv(
     env.set(name, entry);
   };
 
-  (container.envFrom ?? []).forEach((source, index) => {
+  const envFrom = container.envFrom ?? [];
+  const envList = container.env ?? [];
+  if (!Array.isArray(envFrom)) {
+    issues.error(`${path}.envFrom`, `must be a list, got ${shown(envFrom)}`);
+  }
+  if (!Array.isArray(envList)) {
+    issues.error(`${path}.env`, `must be a list, got ${shown(envList)}`);
+  }
+
+  (Array.isArray(envFrom) ? envFrom : []).forEach((source, index) => {
     const sourcePath = `${path}.envFrom[${index}]`;
+    if (source === null || typeof source !== "object") {
+      issues.error(sourcePath, `must be an object, got ${shown(source)}`);
+      return;
+    }
     const prefix = source.prefix ?? "";
+    if (typeof prefix !== "string") {
+      issues.error(`${sourcePath}.prefix`, `must be a string, got ${shown(prefix)}`);
+      return;
+    }
     if (source.configMapRef && source.secretRef) {
       issues.error(sourcePath, "exactly one of configMapRef or secretRef may be set");
       return;
@@ -81,14 +118,23 @@ export function resolveContainerEnv(
           issues.error(`${sourcePath}.secretRef`, lookup.reason ?? `key "${key}" missing`);
           continue;
         }
-        addFromSource(`${prefix}${key}`, utf8.decode(lookup.bytes), true, `${sourcePath}.secretRef`);
+        const decoded = secretText(lookup.bytes, key, ref.name ?? "");
+        if ("problem" in decoded) {
+          issues.error(`${sourcePath}.secretRef`, decoded.problem);
+          continue;
+        }
+        addFromSource(`${prefix}${key}`, decoded.text, true, `${sourcePath}.secretRef`);
       }
       return;
     }
     issues.error(sourcePath, "one of configMapRef or secretRef is required");
   });
 
-  function addFromSource(name: string, value: string, secret: boolean, sourcePath: string): void {
+  function addFromSource(name: string, value: unknown, secret: boolean, sourcePath: string): void {
+    if (typeof value !== "string") {
+      issues.error(sourcePath, `key "${name}" must have a string value, got ${shown(value)}`);
+      return;
+    }
     const problem = checkEnvName(name) ?? (value.includes("\0") ? "value contains NUL" : undefined);
     if (problem) {
       issues.warn(sourcePath, `key "${name}" skipped: ${problem}`);
@@ -97,9 +143,22 @@ export function resolveContainerEnv(
     set(name, { value, secret });
   }
 
-  (container.env ?? []).forEach((variable, index) => {
+  (Array.isArray(envList) ? envList : []).forEach((variable, index) => {
     const variablePath = `${path}.env[${index}]`;
-    const nameProblem = checkEnvName(variable.name ?? "");
+    if (variable === null || typeof variable !== "object") {
+      issues.error(variablePath, `must be an object with a name, got ${shown(variable)}`);
+      return;
+    }
+    if (typeof variable.name !== "string") {
+      issues.error(
+        `${variablePath}.name`,
+        variable.name === undefined || variable.name === null
+          ? "is required"
+          : `must be a string, got ${shown(variable.name)}`,
+      );
+      return;
+    }
+    const nameProblem = checkEnvName(variable.name);
     if (nameProblem) {
       issues.error(`${variablePath}.name`, nameProblem);
       return;
@@ -160,7 +219,14 @@ export function resolveContainerEnv(
         }
         return undefined;
       }
-      const text = configMap.data?.[ref.key];
+      const text: unknown = configMap.data?.[ref.key];
+      if (text !== undefined && text !== null && typeof text !== "string") {
+        issues.error(
+          refPath,
+          `key "${ref.key}" of configmap "${ref.name ?? ""}" must be a string, got ${shown(text)}`,
+        );
+        return undefined;
+      }
       if (text === undefined || text === null) {
         if (!ref.optional) {
           const hint = configMapKeys(configMap).includes(ref.key)
@@ -191,7 +257,12 @@ export function resolveContainerEnv(
         }
         return undefined;
       }
-      return { value: utf8.decode(lookup.bytes), secret: true };
+      const decoded = secretText(lookup.bytes, ref.key, ref.name ?? "");
+      if ("problem" in decoded) {
+        issues.error(refPath, decoded.problem);
+        return undefined;
+      }
+      return { value: decoded.text, secret: true };
     }
     if (from.fieldRef) {
       const resolution = resolveFieldPath(from.fieldRef.fieldPath, context, false);
