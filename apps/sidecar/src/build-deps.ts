@@ -111,6 +111,8 @@ export async function buildDependencies({ config, logger, env }: BuildOptions): 
         privileged: config.policy.privileged,
         hostPathAllowList: [...config.policy.hostPathAllowList],
       },
+      // interLink's virtual kubelet already expanded $(VAR) and $$ in env: never a second time
+      expandEnv: false,
     },
     logger,
   });

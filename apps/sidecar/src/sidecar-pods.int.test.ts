@@ -94,9 +94,13 @@ describe("pods in DINDs, as interLink drives them", () => {
           command: [
             "sh",
             "-c",
-            'cat /work/state /cfg/app.conf /creds/password; echo; echo "$GREETING"; cat /var/run/secrets/kubernetes.io/serviceaccount/token',
+            'cat /work/state /cfg/app.conf /creds/password; echo; echo "$GREETING"; echo "$PRICE"; cat /var/run/secrets/kubernetes.io/serviceaccount/token',
           ],
-          env: [{ name: "GREETING", value: "hi there" }],
+          // env arrives from interLink already expanded: `a$$b` must reach the container as it is
+          env: [
+            { name: "GREETING", value: "hi there" },
+            { name: "PRICE", value: "a$$b" },
+          ],
           volumeMounts: [
             { name: "work", mountPath: "/work" },
             { name: "cfg", mountPath: "/cfg" },
@@ -133,7 +137,7 @@ describe("pods in DINDs, as interLink drives them", () => {
     expect(prepare?.state?.terminated?.exitCode).toBe(0);
     expect(status?.initContainers?.map((entry) => entry.name)).toEqual(["prepare"]);
     const logs = await client.logs(logRequest(pod, "main"));
-    expect(logs.body).toBe("prepared\nthreads=4\ns3cr3t\nhi there\ntok-123");
+    expect(logs.body).toBe("prepared\nthreads=4\ns3cr3t\nhi there\na$$b\ntok-123");
     const initLogs = await client.logs(logRequest(pod, "prepare"));
     expect(initLogs.status).toBe(200);
     expect((await client.delete(pod)).status).toBe(200);

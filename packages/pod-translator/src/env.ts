@@ -58,6 +58,8 @@ export function resolveContainerEnv(
   sources: PodSources,
   context: DownwardContext,
   issues: IssueCollector,
+  /** false: `value`s are taken as they are (interLink already expanded them); default true (kubelet). */
+  expand = true,
 ): EnvVarPlan[] {
   const env = new Map<string, EnvEntry>();
   const set = (name: string, entry: EnvEntry): void => {
@@ -191,7 +193,7 @@ export function resolveContainerEnv(
         issues.error(`${variablePath}.value`, `must be a string, got ${JSON.stringify(variable.value)}`);
         return undefined;
       }
-      const value = expandVariables(variable.value ?? "", lookup);
+      const value = expand ? expandVariables(variable.value ?? "", lookup) : (variable.value ?? "");
       return { value, secret };
     }
     if (variable.value !== undefined && variable.value !== "") {

@@ -48,6 +48,12 @@ export interface TranslatePodOptions {
   nodeAllocatable?: { cpu?: string; memory?: string; "ephemeral-storage"?: string };
   /** Cluster DNS domain for the pod's FQDN when a subdomain is set. Default `cluster.local`. */
   clusterDomain?: string;
+  /**
+   * Expand `$(VAR)` and `$$` in env values, as the kubelet does (default true: raw pods, `ild-run`,
+   * library users). false for pods from interLink: its virtual kubelet already expanded them, and a
+   * second pass would turn a value `a$$b` into `a$b`. `command`/`args` are expanded either way.
+   */
+  expandEnv?: boolean;
 }
 
 export interface TranslatePodInput {
@@ -227,7 +233,7 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
         issues.error(`${path}.restartPolicy`, `"${container.restartPolicy}" must be Always`);
       }
     }
-    const env = resolveContainerEnv(container, path, sources, context, issues);
+    const env = resolveContainerEnv(container, path, sources, context, issues, options.expandEnv !== false);
     if (env.some((variable) => variable.name === "NVIDIA_VISIBLE_DEVICES")) {
       issues.warn(
         `${path}.env`,
