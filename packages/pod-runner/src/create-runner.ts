@@ -228,6 +228,7 @@ export function createRunner(options: RunnerOptions): Runner {
     return new PodController(record, {
       engine,
       translator: podTranslator,
+      translateOptions,
       paths: podPaths(options.dataRoot, options.runRoot, record.uid),
       labels,
       hooks,

@@ -2,7 +2,7 @@ import { EventEmitter, setMaxListeners } from "node:events";
 import type { Logger } from "@ild/common";
 import { IldError } from "@ild/common";
 import type { ContainerCreateBody, ContainerInspect } from "@ild/dind-pool";
-import type { HandlerPlan, ProbePlan } from "@ild/pod-translator";
+import type { HandlerPlan, ProbePlan, TranslatePodOptions } from "@ild/pod-translator";
 import { ImagePullError } from "../engines/image-pull-error.js";
 import {
   LABEL_CONTAINER_KIND,
@@ -28,6 +28,7 @@ import { ContainerConfigError } from "./container-config-error.js";
 import { crashLoopDelay } from "./crash-loop.js";
 import { applyImageUser, clampCpuLimit } from "./create-time-settings.js";
 import { watchEmptyDirLimits } from "./emptydir-limits.js";
+import { resolvePodIpEnv } from "./pod-ip-env.js";
 import { runProbeLoop } from "./probe-loop.js";
 import { shouldRestartContainer } from "./restart-policy.js";
 import { type HandlerResult, runHandler } from "./run-handler.js";
@@ -35,6 +36,8 @@ import { type HandlerResult, runHandler } from "./run-handler.js";
 export interface ControllerDeps {
   engine: SandboxEngine;
   translator: PodTranslator;
+  /** The options the pod was translated with (env is resolved again with the sandbox's IP). */
+  translateOptions?: TranslatePodOptions;
   paths: PodPaths;
   /** Labels for every container of the pod (runner id, test labels). */
   labels: Record<string, string>;
@@ -138,6 +141,8 @@ export class PodController {
     this.sandbox = sandbox;
     this.record.jobId = sandbox.id;
     this.record.podIp = sandbox.ip;
+    const { translator, translateOptions } = this.deps;
+    resolvePodIpEnv(this.record, sandbox.ip, translator, translateOptions, this.logger);
     this.deps.engine.watch(
       sandbox,
       (event) => {
