@@ -135,6 +135,12 @@ ensure_engine() {
 
 # ------------------------------------------------------------------ images
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+# A hash of what builds an image (its build function; the entrypoint too for dind), kept as the label
+# io.ild.recipe: an image built from an older recipe is rebuilt, not silently reused.
+recipe_of() { { declare -f "build_$1"; [ "$1" != dind ] || cat "$HERE/images/dind-entrypoint.sh"; } | sha256sum | cut -c1-16; }
+current_image() { # name, recipe key
+  [ "$(docker image inspect -f '{{index .Config.Labels "io.ild.recipe"}}' "$1" 2>/dev/null)" = "$(recipe_of "$2")" ]
+}
 size_of() { echo "$(( $(docker image inspect -f '{{.Size}}' "$1") / 1000000 )) MB"; }
 apt_sources() { # the Debian sources this machine's apt uses, as a file for mmdebstrap
   local f
@@ -173,14 +179,14 @@ build_python() {
   local src; src=$(apt_sources)
   mmdebstrap "${MMDEB[@]}" --include=python3 "$(suite)" "$WORK/python.tar" ${src:+"$src"}
   docker import --change "ENV PATH=$STD_PATH" --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' \
-    "$WORK/python.tar" "$PYTHON_IMAGE" >/dev/null
+    --change "LABEL io.ild.recipe=$(recipe_of python)" "$WORK/python.tar" "$PYTHON_IMAGE" >/dev/null
 }
-build_python_big() { # numpy with a real BLAS, a compiler for pip builds, a web server, a sync tool
+build_python_big() { # numpy with a real BLAS, a compiler for pip builds, a web server, a sync tool + FUSE
   local src; src=$(apt_sources)
-  mmdebstrap "${MMDEB[@]}" --include=python3,python3-numpy,python3-dev,g++,libopenblas0-pthread,nginx,rclone \
+  mmdebstrap "${MMDEB[@]}" --include=python3,python3-numpy,python3-dev,g++,libopenblas0-pthread,nginx,rclone,fuse3 \
     "$(suite)" "$WORK/python-big.tar" ${src:+"$src"}
   docker import --change "ENV PATH=$STD_PATH" --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' \
-    "$WORK/python-big.tar" "$PYTHON_BIG_IMAGE" >/dev/null
+    --change "LABEL io.ild.recipe=$(recipe_of python_big)" "$WORK/python-big.tar" "$PYTHON_BIG_IMAGE" >/dev/null
 }
 build_dind() {
   local src; src=$(apt_sources)
@@ -191,7 +197,7 @@ build_dind() {
     '--dpkgopt=path-exclude=/usr/share/docker.io/*' \
     --customize-hook="install -m 0755 '$HERE/images/dind-entrypoint.sh' \"\$1/usr/local/bin/dind-entrypoint\"" \
     "$(suite)" "$WORK/dind.tar" ${src:+"$src"}
-  docker import --change "ENV PATH=$STD_PATH" \
+  docker import --change "ENV PATH=$STD_PATH" --change "LABEL io.ild.recipe=$(recipe_of dind)" \
     --change 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/dind-entrypoint"]' \
     --change 'VOLUME /var/lib/docker' "$WORK/dind.tar" "$DIND_IMAGE" >/dev/null
 }
@@ -203,8 +209,8 @@ smoke_python() {
 smoke_python_big() {
   local out
   out=$(docker run --rm --network none "$PYTHON_BIG_IMAGE" sh -c \
-    'python3 -c "import numpy; print(int(numpy.arange(6).reshape(2, 3).sum()))" && nginx -v 2>&1 && rclone version | head -n 1' 2>&1)
-  case "$out" in 15*"nginx version"*rclone*) ;; *) echo "$out" >&2; return 1 ;; esac
+    'python3 -c "import numpy; print(int(numpy.arange(6).reshape(2, 3).sum()))" && nginx -v 2>&1 && rclone version | head -n 1 && command -v fusermount3' 2>&1)
+  case "$out" in 15*"nginx version"*rclone*fusermount3*) ;; *) echo "$out" >&2; return 1 ;; esac
 }
 smoke_dind() {
   local out i
@@ -225,10 +231,15 @@ ensure_images() {
   workdir
   if have_image "$BUSYBOX_IMAGE"; then log "image $BUSYBOX_IMAGE present ($(size_of "$BUSYBOX_IMAGE"))"
   else t=$(date +%s%N); build_busybox; built+=(busybox); log "built $BUSYBOX_IMAGE ($(ms_since "$t") ms)"; fi
-  have_image "$PYTHON_IMAGE" && log "image $PYTHON_IMAGE present ($(size_of "$PYTHON_IMAGE"))" || names+=(python)
-  have_image "$DIND_IMAGE" && log "image $DIND_IMAGE present ($(size_of "$DIND_IMAGE"))" || names+=(dind)
-  have_image "$PYTHON_BIG_IMAGE" && log "image $PYTHON_BIG_IMAGE present ($(size_of "$PYTHON_BIG_IMAGE"))" \
-    || names+=(python_big)
+  local image key
+  for key in python dind python_big; do
+    case "$key" in python) image=$PYTHON_IMAGE ;; dind) image=$DIND_IMAGE ;; python_big) image=$PYTHON_BIG_IMAGE ;; esac
+    if current_image "$image" "$key"; then log "image $image present ($(size_of "$image"))"
+    else
+      have_image "$image" && log "image $image was built from an older recipe: rebuilding"
+      names+=("$key")
+    fi
+  done
   if [ "${#names[@]}" -gt 0 ]; then
     apt_install mmdebstrap
     t=$(date +%s%N)

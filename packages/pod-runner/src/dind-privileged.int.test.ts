@@ -4,7 +4,7 @@
  * container beside it keeps Docker's defaults and no /dev/fuse; the default policy still refuses it.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -22,6 +22,7 @@ import type { Runner } from "./runner-types.js";
 import { podInput, shell } from "./test-support/pods.js";
 import { asHandle, containerState, waitForLogs, waitForStatus } from "./test-support/runner-fixture.js";
 
+const BIG = "ild/python-big:1";
 const poolId = `t-priv-${randomBytes(3).toString("hex")}`;
 let root: string;
 let docker: DockerClient;
@@ -127,4 +128,49 @@ describe("privileged pods with Ild.policy.privileged: allow", () => {
     expect(worker).toMatch(/CapEff:\s+00000000a80425fb/);
     await runner.stop(handle, { gracePeriodSeconds: 0 });
   }, 120_000);
+
+  it("070-rclone-bind: an rclone FUSE mount over sftp made by one container is seen by another (Bidirectional / HostToContainer)", async () => {
+    const sftp = "--sftp-host 127.0.0.1 --sftp-port 2022 --sftp-user u";
+    const input = podInput("rclone-bind", {
+      restartPolicy: "Never",
+      terminationGracePeriodSeconds: 1,
+      volumes: [{ name: "shared", emptyDir: {} }],
+      containers: [
+        shell(
+          "server",
+          "mkdir -p /srv && echo hello-from-sftp > /srv/greeting && exec rclone serve sftp /srv --addr 127.0.0.1:2022 --user u --pass p",
+          BIG,
+        ),
+        {
+          ...shell(
+            "mounter",
+            `mkdir -p /mnt/remote; pass=$(rclone obscure p); until rclone lsf :sftp: ${sftp} --sftp-pass "$pass" >/dev/null 2>&1; do sleep 0.5; done; exec rclone mount :sftp: /mnt/remote ${sftp} --sftp-pass "$pass" --allow-other`,
+            BIG,
+          ),
+          securityContext: { privileged: true },
+          volumeMounts: [{ name: "shared", mountPath: "/mnt", mountPropagation: "Bidirectional" }],
+        },
+        {
+          ...shell(
+            "reader",
+            "until [ -f /mnt/remote/greeting ]; do sleep 0.3; done; cat /mnt/remote/greeting; sleep 300",
+          ),
+          volumeMounts: [{ name: "shared", mountPath: "/mnt", mountPropagation: "HostToContainer" }],
+        },
+      ],
+    });
+    const handle = asHandle(await runner.start(input));
+    const logs = await waitForLogs(
+      runner,
+      handle.podUid,
+      "reader",
+      (text) => text.includes("hello"),
+      150_000,
+    );
+    expect(logs).toBe("hello-from-sftp\n");
+    // the FUSE mount never reaches the host: the pod's emptyDir on the host holds only the empty folder
+    const hostDir = path.join(root, "data", "pods", handle.podUid, "volumes", "shared", "remote");
+    expect(await readdir(hostDir)).toEqual([]);
+    await runner.stop(handle, { gracePeriodSeconds: 0 });
+  }, 240_000);
 });
