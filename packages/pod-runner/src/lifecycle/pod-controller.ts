@@ -1,7 +1,7 @@
 import { EventEmitter, setMaxListeners } from "node:events";
 import type { Logger } from "@ild/common";
 import { IldError } from "@ild/common";
-import type { ContainerCreateBody, ContainerInspect } from "@ild/dind-pool";
+import type { ContainerInspect } from "@ild/dind-pool";
 import type { HandlerPlan, ProbePlan, TranslatePodOptions } from "@ild/pod-translator";
 import { ImagePullError } from "../engines/image-pull-error.js";
 import {
@@ -27,7 +27,9 @@ import { type BackoffOptions, backoffDelay } from "./backoff.js";
 import { ContainerConfigError } from "./container-config-error.js";
 import { crashLoopDelay } from "./crash-loop.js";
 import { applyImageUser, clampCpuLimit } from "./create-time-settings.js";
+import { type Deferred, deferred } from "./deferred.js";
 import { watchEmptyDirLimits } from "./emptydir-limits.js";
+import { sanitizeJoinedBody } from "./joined-body.js";
 import { resolvePodIpEnv } from "./pod-ip-env.js";
 import { runProbeLoop } from "./probe-loop.js";
 import { shouldRestartContainer } from "./restart-policy.js";
@@ -50,48 +52,6 @@ export interface ControllerDeps {
   clock: Clock;
   backoff: BackoffOptions;
   logger: Logger;
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-const NETWORK_SHARED_FIELDS = ["Hostname", "Domainname", "MacAddress", "ExposedPorts"];
-const NETWORK_SHARED_HOST_FIELDS = [
-  "PortBindings",
-  "PublishAllPorts",
-  "Dns",
-  "DnsSearch",
-  "DnsOptions",
-  "ExtraHosts",
-];
-
-/** Containers that join another namespace may not set what belongs to the namespace's owner. */
-export function sanitizeJoinedBody(body: ContainerCreateBody, networkMode: string): ContainerCreateBody {
-  if (!(networkMode.startsWith("container:") || networkMode === "host")) {
-    return body;
-  }
-  const copy: ContainerCreateBody = { ...body };
-  for (const field of NETWORK_SHARED_FIELDS) {
-    delete copy[field];
-  }
-  const hostConfig = { ...(copy.HostConfig ?? {}) };
-  for (const field of NETWORK_SHARED_HOST_FIELDS) {
-    delete hostConfig[field];
-  }
-  hostConfig.NetworkMode = networkMode;
-  copy.HostConfig = hostConfig;
-  delete copy.NetworkingConfig;
-  return copy;
 }
 
 function nowIso(clock: Clock): string {
