@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { CreateStruct, PodStatus } from "@ild/interlink-api";
 import type { RequestContext as PluginContext, PluginImplementation } from "@ild/interlink-api/server";
 import type { LogRequestOptions, PodHandle } from "@ild/pod-runner";
@@ -38,6 +39,8 @@ export function createSidecarPlugin(
     }
   };
 
+  // the host the pods land on, for PodStatus.nodeName
+  const nodeName = hostname();
   return {
     /** Exactly one `{PodUID, PodJID}` once the sandbox and the containers exist; idempotent per pod UID. */
     async create(data, context): Promise<CreateStruct> {
@@ -110,7 +113,7 @@ export function createSidecarPlugin(
           containers: (pod.spec?.containers ?? []).map((container) => container.name),
           initContainers: (pod.spec?.initContainers ?? []).map((container) => container.name),
         });
-        return toPodStatus(pod, result, creates.has(pod.metadata.uid));
+        return toPodStatus(pod, result, creates.has(pod.metadata.uid), nodeName);
       });
     },
 

@@ -65,3 +65,17 @@ describe("native sidecars in /status", () => {
     expect(status.containers[0]?.state?.waiting?.reason).toBe("ContainerCreating");
   });
 });
+
+describe("nodeName", () => {
+  it("names the host a known pod landed on, and nothing for a pod this node does not know", () => {
+    const known = toPodStatus(pod, result([running("app")], [completed, running("proxy")]), false, "node-7");
+    expect(known.nodeName).toBe("node-7");
+    const unknown = toPodStatus(
+      pod,
+      { found: false, phase: "Unknown", status: { name: "", UID: "", namespace: "", containers: [] } },
+      false,
+      "node-7",
+    );
+    expect(unknown.nodeName).toBeUndefined();
+  });
+});

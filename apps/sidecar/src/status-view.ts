@@ -22,7 +22,12 @@ export const UNKNOWN_POD: WaitingReason = {
  * dangerous: the VK counts only the statuses it receives, so "all zero containers terminated" could end
  * the pod.
  */
-export function toPodStatus(pod: StatusPod, result: StatusResult, creating: boolean): PodStatus {
+export function toPodStatus(
+  pod: StatusPod,
+  result: StatusResult,
+  creating: boolean,
+  nodeName?: string,
+): PodStatus {
   const status = result.status;
   const waiting = creating || result.found ? CREATING : UNKNOWN_POD;
   // An unknown pod (or one still being created) has nothing real to report: say why it waits.
@@ -52,6 +57,9 @@ export function toPodStatus(pod: StatusPod, result: StatusResult, creating: bool
   };
   if (status.JID !== undefined && status.JID !== "") {
     answer.JID = status.JID;
+  }
+  if (result.found && nodeName !== undefined && nodeName !== "") {
+    answer.nodeName = nodeName;
   }
   return answer;
 }

@@ -56,6 +56,8 @@ export interface PodStatus {
   UID: string;
   namespace: string;
   JID?: string;
+  /** The host the pod landed on (newer interLink versions read it; older ones ignore it). */
+  nodeName?: string;
   containers: ContainerStatus[];
   initContainers?: ContainerStatus[];
 }

@@ -55,6 +55,10 @@ export const podStatusSchema = z
     UID: nonEmptyString(),
     namespace: z.string(),
     JID: z.string().nullish(),
+    nodeName: z
+      .string()
+      .nullish()
+      .meta({ description: "The host the pod landed on (optional; newer interLink reads it)." }),
     containers: listOrNull(containerStatusSchema),
     initContainers: optionalList(containerStatusSchema),
   })
