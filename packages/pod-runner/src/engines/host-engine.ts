@@ -58,7 +58,7 @@ export function createHostEngine(options: HostEngineOptions): SandboxEngine & { 
     sharePid = false,
   ): Sandbox => {
     const memoryVolumeNames: Record<string, string> = {};
-    for (const name of plan ? sharedMemoryVolumes(plan) : []) {
+    for (const name of plan ? sharedMemoryVolumes(plan, 1) : []) {
       memoryVolumeNames[name] = volumeName(podUid, name);
     }
     return {
@@ -142,11 +142,11 @@ export function createHostEngine(options: HostEngineOptions): SandboxEngine & { 
           await docker.createNetwork({ Name: network, Driver: "bridge", Labels: labels });
           signal?.throwIfAborted();
         }
-        // A memory emptyDir shared by several containers is a tmpfs volume that the sandbox holds mounted
-        // for the pod's whole life (Docker unmounts a tmpfs volume, losing its content, once no running
-        // container uses it: between an init container and the regular ones, say).
+        // A memory emptyDir is a tmpfs volume that the sandbox holds mounted for the pod's whole life, as
+        // Kubernetes keeps it (Docker unmounts a tmpfs volume, losing its content, once no running
+        // container uses it: between an init container and the regular ones, or across a restart).
         const memoryVolumeNames: Record<string, string> = {};
-        for (const name of sharedMemoryVolumes(plan)) {
+        for (const name of sharedMemoryVolumes(plan, 1)) {
           const volume = plan.volumes.find((candidate) => candidate.name === name);
           memoryVolumeNames[name] = volumeName(podUid, name);
           await docker.createVolume(

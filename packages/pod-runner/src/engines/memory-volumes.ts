@@ -1,17 +1,19 @@
 import type { PodPlan } from "@ild/pod-translator";
 
 /**
- * Memory emptyDirs mounted by more than one container: these need a named Docker volume shared by the
- * containers; one used by a single container is rendered as a tmpfs mount by the translator.
+ * Memory emptyDirs mounted by at least `minUsers` containers: these get a named Docker volume (shared by
+ * the containers, and kept across a container's restarts when the sandbox holds it mounted); the others
+ * are rendered as a per-container tmpfs mount by the translator. Default 2: shared ones only (the dind
+ * engine has no sandbox container to hold a tmpfs volume); the host engine passes 1.
  */
-export function sharedMemoryVolumes(plan: PodPlan): string[] {
+export function sharedMemoryVolumes(plan: PodPlan, minUsers = 2): string[] {
   const containers = [...plan.initContainers, ...plan.containers];
   return plan.volumes
     .filter((volume) => volume.kind === "emptyDir" && volume.medium === "memory")
     .filter(
       (volume) =>
         containers.filter((container) => container.mounts.some((mount) => mount.volume === volume.name))
-          .length > 1,
+          .length >= minUsers,
     )
     .map((volume) => volume.name);
 }
