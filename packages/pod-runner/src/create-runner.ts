@@ -346,6 +346,34 @@ export function createRunner(options: RunnerOptions): Runner {
     pods.delete(podUid);
   };
 
+  /**
+   * After recovery the pods this runner holds are the whole truth for the device book: bookings of pods
+   * that are gone (their containers vanished with a reboot, a crash between release and removal) go.
+   * Pods whose state could not be read keep theirs (they may still run).
+   */
+  const pruneDeviceBookings = (stored: ReadonlySet<string>): void => {
+    const book = options.devices;
+    if (book === undefined) {
+      return;
+    }
+    const keep: Array<{ podUid: string; containers: Record<string, string[]> }> = [];
+    for (const uid of new Set([...pods.keys(), ...startingRecords.keys(), ...stored])) {
+      const allocation = book.allocationOf(uid);
+      if (allocation !== undefined) {
+        keep.push({
+          podUid: uid,
+          containers: Object.fromEntries(
+            Object.entries(allocation.containers).map(([name, devices]) => [
+              name,
+              devices.map((device) => device.id),
+            ]),
+          ),
+        });
+      }
+    }
+    book.restore(keep, { mode: "replace" });
+  };
+
   const resume = async (podUid: string, lost = false): Promise<void> => {
     const paths = podPaths(options.dataRoot, options.runRoot, podUid);
     const stored = await loadPod(paths);
@@ -566,6 +594,7 @@ export function createRunner(options: RunnerOptions): Runner {
           logger.error({ podUid: uid, error: String(error) }, "could not recover pod");
         }
       }
+      pruneDeviceBookings(stored);
     },
 
     async close(): Promise<void> {

@@ -88,4 +88,26 @@ describe("devices", () => {
     await expect(runner.start(wants("other"))).rejects.toThrow(/widget/);
     await runner.close();
   });
+
+  it("prunes at recovery the bookings of pods that are gone, and keeps those of pods that run", async () => {
+    const book = createDeviceBook({
+      devices: [widget, { ...widget, id: "widget1", paths: ["/dev/widget1"] }],
+    });
+    const first = createRunner({ ...options(), devices: book });
+    const running = await first.start(wants("running"));
+    if ("dryRun" in running) {
+      throw new Error("not a dry run");
+    }
+    // a booking left by a pod whose containers and files vanished (a reboot, a crash mid-release)
+    book.allocate("gone-pod", [{ container: "app", requests: { "example.com/widget": 1 } }]);
+    expect(book.capacity()[0]?.free).toBe(0);
+    await first.close();
+    const second = createRunner({ ...options(), devices: book });
+    await second.recover();
+    expect(book.allocationOf("gone-pod")).toBeUndefined();
+    expect(book.allocationOf(running.podUid)).toBeDefined();
+    expect(book.capacity()[0]?.free).toBe(1);
+    await second.stop(running.podUid, { gracePeriodSeconds: 0 });
+    await second.close();
+  });
 });
