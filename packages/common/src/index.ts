@@ -1,4 +1,5 @@
 export { combineSignals, sleep } from "./abort.js";
+export { DOCKER_DEFAULT_CAPABILITIES } from "./capabilities.js";
 export { escapeControl } from "./escape-control.js";
 export type { IldErrorOptions } from "./ild-error.js";
 export { IldError } from "./ild-error.js";

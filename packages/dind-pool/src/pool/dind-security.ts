@@ -11,6 +11,7 @@
  *   no seccomp); an explicit opt-in only.
  * - `privileged`: `--privileged` (fails where the bounding set lacks a capability); explicit opt-in.
  */
+import { DOCKER_DEFAULT_CAPABILITIES } from "@ild/common";
 import type { DindDevices } from "../pool-types.js";
 
 export type ResolvedSecurityMode = "hardened" | "capabilities" | "privileged";
@@ -34,22 +35,7 @@ export interface DindSecurityOptions {
 }
 
 /** Docker's default capability set (what every inner container gets unless a pod adds or drops). */
-export const dockerDefaultCapabilities = [
-  "AUDIT_WRITE",
-  "CHOWN",
-  "DAC_OVERRIDE",
-  "FOWNER",
-  "FSETID",
-  "KILL",
-  "MKNOD",
-  "NET_BIND_SERVICE",
-  "NET_RAW",
-  "SETFCAP",
-  "SETGID",
-  "SETPCAP",
-  "SETUID",
-  "SYS_CHROOT",
-] as const;
+export const dockerDefaultCapabilities = DOCKER_DEFAULT_CAPABILITIES;
 
 /** The DIND's bounding set in `hardened` mode: the inner engine needs mounts and its bridge/iptables. */
 export const hardenedCapabilities = [...dockerDefaultCapabilities, "SYS_ADMIN", "NET_ADMIN"] as const;

@@ -3,24 +3,10 @@
  * container gets; baseline allows adding only the Pod Security Standards list (Docker's default set
  * without NET_RAW); restricted allows adding only NET_BIND_SERVICE and requires dropping ALL.
  */
+import { DOCKER_DEFAULT_CAPABILITIES as COMMON_DEFAULT_CAPABILITIES } from "@ild/common";
 
-/** Docker's (and containerd's) default capability set. */
-export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = [
-  "AUDIT_WRITE",
-  "CHOWN",
-  "DAC_OVERRIDE",
-  "FOWNER",
-  "FSETID",
-  "KILL",
-  "MKNOD",
-  "NET_BIND_SERVICE",
-  "NET_RAW",
-  "SETFCAP",
-  "SETGID",
-  "SETPCAP",
-  "SETUID",
-  "SYS_CHROOT",
-];
+/** Docker's (and containerd's) default capability set (its one home is @ild/common). */
+export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = COMMON_DEFAULT_CAPABILITIES;
 
 /** Pod Security Standards baseline: `capabilities.add` may only name these. */
 export const BASELINE_ADDABLE_CAPABILITIES: readonly string[] = DOCKER_DEFAULT_CAPABILITIES.filter(
