@@ -1,8 +1,7 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
+import { removeTree } from "@ild/dind-pool";
 import { describe, expect, it } from "vitest";
 import { runHelloPod } from "./hello-pod.js";
 
@@ -12,8 +11,8 @@ describe("README example", () => {
     try {
       expect(await runHelloPod(path.join(root, "data"), path.join(root, "run"))).toBe("Succeeded: hello\n");
     } finally {
-      await promisify(execFile)("umount", [path.join(root, "run")]).catch(() => {});
-      await rm(root, { recursive: true, force: true });
+      // the run root's tmpfs and the pod roots' own mounts go with the folder
+      await removeTree(root);
     }
     const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
     const example = await readFile(new URL("./hello-pod.ts", import.meta.url), "utf8");

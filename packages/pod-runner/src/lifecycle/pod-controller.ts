@@ -30,6 +30,7 @@ import { applyImageUser, clampCpuLimit } from "./create-time-settings.js";
 import { type Deferred, deferred } from "./deferred.js";
 import { watchEmptyDirLimits } from "./emptydir-limits.js";
 import { sanitizeJoinedBody } from "./joined-body.js";
+import { mayBeLateOom, recheckOom } from "./oom-recheck.js";
 import { resolvePodIpEnv } from "./pod-ip-env.js";
 import { runProbeLoop } from "./probe-loop.js";
 import { shouldRestartContainer } from "./restart-policy.js";
@@ -572,6 +573,13 @@ export class PodController {
       (info) => {
         if (info.state.running) {
           this.noted.delete(id);
+          return;
+        }
+        const container = [...this.record.initContainers, ...this.record.containers].find(
+          (item) => item.containerId === id,
+        );
+        if (mayBeLateOom(info, container?.plan.resources.memoryLimitBytes)) {
+          void recheckOom(sandbox.docker, id, info).then((final) => waiter.resolve(final));
           return;
         }
         waiter.resolve(info);
