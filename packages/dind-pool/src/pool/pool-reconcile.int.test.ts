@@ -43,7 +43,9 @@ describe("reconcile on the real engine", () => {
     await host.close();
   });
 
-  it("cleans up after the owning process was killed mid-build, and never touches another pool", async () => {
+  it("cleans up after the owning process was killed mid-build, and never touches another pool", {
+    timeout: 240_000,
+  }, async () => {
     // another pool's DIND-labelled container and network: reconcile must leave them alone
     const decoyLabels = {
       ...testLabel,
@@ -67,9 +69,10 @@ describe("reconcile on the real engine", () => {
     );
     child = running;
     const exited = new Promise((resolve) => running.once("exit", resolve));
-    // wait until the child has created its first DIND container, then kill it mid-build
+    // wait until the child has created its first DIND container, then kill it mid-build (a child that
+    // loads its TypeScript on a loaded 2-core machine can take a while to get there)
     let created = 0;
-    for (let attempt = 0; attempt < 2400 && created === 0; attempt++) {
+    for (let attempt = 0; attempt < 6000 && created === 0; attempt++) {
       created = (await host.listContainers({ label: poolFilter(crashPoolId, "dind"), all: true })).length;
       if (created === 0) {
         await sleep(25);
