@@ -235,10 +235,34 @@ export function createRunner(options: RunnerOptions): Runner {
       hookConfig,
       hostPathAllowList: translateOptions.policy?.hostPathAllowList ?? hookConfig.hostPathAllowList ?? [],
       ...(options.emptyDirCheckMs === undefined ? {} : { emptyDirCheckMs: options.emptyDirCheckMs }),
+      onSandboxGone: (reason) => {
+        void sandboxGone(record.uid, reason);
+      },
       clock,
       backoff,
       logger,
     });
+  };
+
+  /**
+   * A running pod's sandbox died (its DIND killed or out of memory, its engine crashed): what ran in it
+   * is gone. The pod is taken back as after a reboot: recreated in a fresh sandbox (Always, OnFailure)
+   * or Failed with ContainerStatusUnknown (Never).
+   */
+  const sandboxGone = async (podUid: string, reason: string): Promise<void> => {
+    const controller = pods.get(podUid);
+    if (controller === undefined || controller.stopped || stopping.has(podUid)) {
+      return;
+    }
+    logger.warn({ podUid, reason }, "the pod's sandbox is gone: recreating or failing the pod");
+    controller.close();
+    pods.delete(podUid);
+    try {
+      await engineFor(controller.record.engine).removeSandbox(controller.sandbox ?? { podUid });
+      await resume(podUid, true);
+    } catch (error) {
+      logger.error({ podUid, error: String(error) }, "could not take back a pod whose sandbox is gone");
+    }
   };
 
   const handleOf = (controller: PodController): PodHandle => ({

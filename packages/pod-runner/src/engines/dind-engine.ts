@@ -3,6 +3,7 @@ import type { DindLease, DindPool, DockerClient, DockerEvent } from "@ild/dind-p
 import { exposePodFiles, type PodRoots } from "../files/pod-mounts.js";
 import { podPaths } from "../files/pod-paths.js";
 import type { PodIpNetworkOptions } from "../runner-types.js";
+import { applyDindSysctls } from "./dind-sysctls.js";
 import { egressAcquireOptions } from "./egress-request.js";
 import { ensureImageIn } from "./ensure-image.js";
 import { followEvents } from "./event-stream.js";
@@ -65,6 +66,9 @@ export function createDindEngine(options: DindEngineOptions): SandboxEngine {
         if (!(await exposePodFiles(lease, options.roots, paths))) {
           logger.debug({ podUid }, "pool has no pod-path slots: pod files are not bound into the DIND");
         }
+        // the DIND is the pod's sandbox: its namespaced sysctls are set there (Docker refuses them on
+        // the host-namespace containers inside)
+        await applyDindSysctls(docker, lease.containerId, plan);
         const memoryVolumeNames: Record<string, string> = {};
         for (const name of sharedMemoryVolumes(plan)) {
           memoryVolumeNames[name] = volumeName(name);
@@ -140,6 +144,25 @@ export function createDindEngine(options: DindEngineOptions): SandboxEngine {
           label: [`${LABEL_POD_UID}=${sandbox.podUid}`],
         },
         listener,
+        signal,
+        logger,
+      );
+    },
+
+    watchSandbox(sandbox: Sandbox, onGone: (reason: string) => void, signal: AbortSignal): void {
+      let told = false;
+      void followEvents(
+        docker,
+        { type: ["container"], event: ["die"], container: [sandbox.id] },
+        (event) => {
+          if (!told && !signal.aborted) {
+            told = true;
+            const code = event.attributes?.exitCode;
+            onGone(
+              `the pod's DIND ${sandbox.id.slice(0, 12)} stopped${code === undefined ? "" : ` (exit code ${code})`}`,
+            );
+          }
+        },
         signal,
         logger,
       );

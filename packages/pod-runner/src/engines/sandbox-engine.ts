@@ -58,6 +58,8 @@ export interface SandboxEngine {
   ensureImage(sandbox: Sandbox, request: EnsureImageRequest): Promise<void>;
   /** Container events (start, die, oom) of this pod's containers until the signal aborts. */
   watch(sandbox: Sandbox, listener: (event: DockerEvent) => void, signal: AbortSignal): void;
+  /** Calls `onGone` once if the sandbox itself dies (a DIND killed, OOM, its engine crashed) before `signal` aborts. */
+  watchSandbox?(sandbox: Sandbox, onGone: (reason: string) => void, signal: AbortSignal): void;
   /** Removes the sandbox with its networks and volumes; idempotent. */
   removeSandbox(sandbox: Sandbox | { podUid: string }): Promise<void>;
 }

@@ -50,6 +50,8 @@ export interface ControllerDeps {
   hostPathAllowList: readonly string[];
   /** How often disk emptyDirs with a sizeLimit are measured (default 10 s). */
   emptyDirCheckMs?: number;
+  /** The sandbox died under the running pod (a DIND killed, OOM): the runner recreates or fails it. */
+  onSandboxGone?: (reason: string) => void;
   clock: Clock;
   backoff: BackoffOptions;
   logger: Logger;
@@ -112,6 +114,14 @@ export class PodController {
         }
       },
       this.lifetime.signal,
+    );
+    this.deps.engine.watchSandbox?.(
+      sandbox,
+      (reason) => {
+        this.logger.warn({ reason }, "the pod's sandbox is gone");
+        this.deps.onSandboxGone?.(reason);
+      },
+      this.supervision.signal,
     );
   }
 

@@ -62,5 +62,54 @@ export function engineStopSuite(get: () => EngineFixture): void {
       expect(await get().leftovers(a.podUid)).toBe(0);
       expect(await get().leftovers(n.podUid)).toBe(0);
     });
+
+    it("notices a DIND that dies under a running pod: Always is recreated, Never is Failed", async () => {
+      const runner = get().runner;
+      const pool = get().options.pool;
+      const always = asHandle(
+        await runner.start(
+          podInput("dies-always", {
+            restartPolicy: "Always",
+            containers: [{ name: "app", image: BUSYBOX, command: ["sleep", "3600"] }],
+          }),
+        ),
+      );
+      const never = asHandle(
+        await runner.start(
+          podInput("dies-never", {
+            restartPolicy: "Never",
+            containers: [{ name: "app", image: BUSYBOX, command: ["sleep", "3600"] }],
+          }),
+        ),
+      );
+      for (const handle of [always, never]) {
+        await waitForStatus(
+          runner,
+          handle.podUid,
+          (s) => Boolean(containerState(s, "app")?.state?.running),
+          60_000,
+        );
+      }
+      // the DINDs die (killed, as by the OOM killer) while the runner supervises them
+      for (const handle of [always, never]) {
+        await get().docker.stopContainer(pool?.findLease(handle.podUid)?.containerId ?? "", 0);
+      }
+      const recreated = await waitForStatus(
+        runner,
+        always.podUid,
+        (s) => s.status.JID !== always.jobId && Boolean(containerState(s, "app")?.state?.running),
+        90_000,
+      );
+      expect(recreated.phase).toBe("Running");
+      const failed = await waitForStatus(runner, never.podUid, (s) => s.phase === "Failed", 30_000);
+      expect(containerState(failed, "app")?.state?.terminated).toMatchObject({
+        exitCode: 137,
+        reason: "ContainerStatusUnknown",
+      });
+      await runner.stop(always.podUid, { gracePeriodSeconds: 0 });
+      await runner.stop(never.podUid, { gracePeriodSeconds: 0 });
+      expect(await get().leftovers(always.podUid)).toBe(0);
+      expect(await get().leftovers(never.podUid)).toBe(0);
+    }, 180_000);
   });
 }
