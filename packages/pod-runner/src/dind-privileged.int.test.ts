@@ -3,87 +3,38 @@
  * own DIND (pool with allowPrivilegedPods), with /dev/fuse and the DIND capability set, while the plain
  * container beside it keeps Docker's defaults and no /dev/fuse; the default policy still refuses it.
  */
-import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
-import {
-  createDindPool,
-  createDockerClient,
-  type DindPool,
-  type DockerClient,
-  removeTree,
-} from "@ild/dind-pool";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRunner } from "./create-runner.js";
-import { ensureTmpfs } from "./files/ensure-tmpfs.js";
-import { poolPodPaths } from "./files/pod-mounts.js";
 import type { Runner } from "./runner-types.js";
+import { createEngineFixture, type EngineFixture } from "./test-support/engine-fixture.js";
 import { podInput, shell } from "./test-support/pods.js";
 import { asHandle, containerState, waitForLogs, waitForStatus } from "./test-support/runner-fixture.js";
 
 const BIG = "ild/python-big:1";
-const poolId = `t-priv-${randomBytes(3).toString("hex")}`;
-let root: string;
-let docker: DockerClient;
-let pool: DindPool;
+let fixture: EngineFixture;
 let runner: Runner;
 let strict: Runner;
-
-const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent } as never;
+let root: string;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), "ildp-"));
-  docker = createDockerClient({});
-  await ensureTmpfs(path.join(root, "run"), silent);
-  pool = createDindPool({
-    docker,
-    poolId,
-    size: 1,
-    image: "ild/dind:1",
-    socketRoot: path.join(root, "s"),
-    securityMode: "hardened",
-    allowPrivilegedPods: true,
-    podPaths: poolPodPaths(path.join(root, "data"), path.join(root, "run")),
-  });
-  const common = {
-    docker,
-    pool,
-    dataRoot: path.join(root, "data"),
-    runRoot: path.join(root, "run"),
-    runnerId: `test-priv-${poolId}`,
-    labels: { "io.ild.test": "pod-runner" },
-  };
-  runner = createRunner({
-    ...common,
-    privilegedDevices: ["/dev/fuse"],
-    translateOptions: { policy: { privileged: "allow" } },
-  });
+  fixture = await createEngineFixture(
+    "dind-privileged",
+    "dind",
+    { privilegedDevices: ["/dev/fuse"], translateOptions: { policy: { privileged: "allow" } } },
+    { allowPrivilegedPods: true },
+  );
+  runner = fixture.runner;
+  root = fixture.root;
+  // the same pool under the default policy
+  const { privilegedDevices: _devices, translateOptions: _policy, ...common } = fixture.options;
   strict = createRunner(common);
 }, 120_000);
 
 afterAll(async () => {
-  for (const pod of runner.list()) {
-    await runner.stop(pod.podUid, { gracePeriodSeconds: 0 }).catch(() => {});
-  }
-  await runner.close();
   await strict.close();
-  for (const lease of pool.leases()) {
-    await lease.release();
-  }
-  await pool.close();
-  const label = [`io.ild.pool-id=${poolId}`];
-  for (const container of await docker.listContainers({ all: true, label })) {
-    await docker.removeContainer(container.id);
-  }
-  for (const network of await docker.listNetworks({ label })) {
-    await docker.removeNetwork(network.id);
-  }
-  for (const volume of await docker.listVolumes({ label })) {
-    await docker.removeVolume(volume.name);
-  }
-  await removeTree(root);
-  await docker.close();
+  await fixture.cleanup();
 }, 120_000);
 
 const report =
@@ -98,7 +49,7 @@ describe("privileged pods with Ild.policy.privileged: allow", () => {
         }),
       ),
     ).rejects.toMatchObject({ code: "ILD_POD_INVALID" });
-    expect(pool.leases()).toEqual([]);
+    expect(fixture.options.pool?.leases()).toEqual([]);
   });
 
   it("runs it privileged in its own DIND with /dev/fuse; the plain container beside it keeps the defaults", async () => {

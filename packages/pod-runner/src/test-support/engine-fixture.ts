@@ -7,6 +7,7 @@ import {
   createDindPool,
   createDockerClient,
   type DindPool,
+  type DindPoolOptions,
   type DockerClient,
   removeTree,
 } from "@ild/dind-pool";
@@ -40,6 +41,7 @@ export async function createEngineFixture(
   file: string,
   engine: EngineKind,
   extra: Partial<RunnerOptions> = {},
+  poolExtra: Partial<DindPoolOptions> = {},
 ): Promise<EngineFixture> {
   const root = await mkdtemp(path.join(tmpdir(), "ildr-"));
   const docker = createDockerClient({});
@@ -58,6 +60,7 @@ export async function createEngineFixture(
       socketRoot: path.join(root, "s"),
       securityMode: "hardened",
       podPaths: poolPodPaths(dataRoot, runRoot),
+      ...poolExtra,
     });
     pools.push(created);
     return created;
