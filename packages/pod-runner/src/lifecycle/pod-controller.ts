@@ -516,6 +516,7 @@ export class PodController {
     const body = sanitizeJoinedBody(
       { ...rendered.body, Labels: { ...(rendered.body.Labels ?? {}), ...labels } },
       sandbox.networkMode,
+      sandbox.ip,
     );
     const target = container.plan.terminationMessagePath;
     const mounts = (body.HostConfig?.Mounts ?? []) as Array<{ Target?: string }>;
