@@ -145,4 +145,44 @@ describe("dind engine", () => {
     );
     await expect(runner.start(bad)).rejects.toMatchObject({ code: "ILD_RUNNER_HOOK_FAILED" });
   });
+
+  it("applies the pod's hostname, subdomain, hostAliases, dnsConfig and sysctls inside its DIND", async () => {
+    const input = podInput("dind-identity", {
+      restartPolicy: "Never",
+      hostname: "web-0",
+      subdomain: "sub",
+      hostAliases: [{ ip: "10.1.2.3", hostnames: ["alias.example"] }],
+      dnsPolicy: "None",
+      dnsConfig: {
+        nameservers: ["10.96.0.10"],
+        searches: ["team.svc"],
+        options: [{ name: "ndots", value: "5" }],
+      },
+      securityContext: { sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "81" }] },
+      containers: [
+        shell(
+          "main",
+          "hostname; grep -E 'alias.example|web-0' /etc/hosts | tr '\\t' ' '; grep -v '^#' /etc/resolv.conf; cat /proc/sys/net/ipv4/ip_unprivileged_port_start",
+        ),
+      ],
+    });
+    const handle = asHandle(await runner.start(input));
+    const done = await waitForStatus(
+      runner,
+      handle.podUid,
+      (status) => status.phase !== "Pending" && status.phase !== "Running",
+    );
+    expect(done.phase).toBe("Succeeded");
+    const logs = (await waitForLogs(runner, handle.podUid, "main", (text) => text.length > 0)).split("\n");
+    const ip = done.podIp ?? "";
+    expect(logs[0]).toBe("web-0");
+    expect(logs).toContain("10.1.2.3 alias.example");
+    expect(logs).toContain(`${ip} web-0.sub.default.svc.cluster.local`);
+    expect(logs).toContain(`${ip} web-0`);
+    expect(logs).toEqual(
+      expect.arrayContaining(["search team.svc", "nameserver 10.96.0.10", "options ndots:5"]),
+    );
+    expect(logs).toContain("81");
+    await runner.stop(handle, { gracePeriodSeconds: 0 });
+  });
 });

@@ -68,7 +68,7 @@ export function createDindEngine(options: DindEngineOptions): SandboxEngine {
         }
         // the DIND is the pod's sandbox: its namespaced sysctls are set there (Docker refuses them on
         // the host-namespace containers inside)
-        await applyDindSysctls(docker, lease.containerId, plan);
+        await applyDindSysctls(docker, lease.containerId, plan, labels);
         const memoryVolumeNames: Record<string, string> = {};
         for (const name of sharedMemoryVolumes(plan)) {
           memoryVolumeNames[name] = volumeName(name);
