@@ -1,3 +1,4 @@
+import type { ContainerEdits } from "./container-edits.js";
 import type { LabelledAllocation } from "./device-book.js";
 import type { Device, PodDeviceAllocation } from "./device-types.js";
 import { DeviceLabelError } from "./errors.js";
@@ -11,6 +12,8 @@ export interface AssignedDeviceShape {
   vendor: "nvidia" | "amd" | "generic";
   id?: string;
   paths?: string[];
+  groupIds?: number[];
+  edits?: ContainerEdits;
 }
 
 /** Label value for a pod's allocation (put it on the DIND and on each inner container). */
@@ -96,6 +99,12 @@ export function toAssignedDevice(device: Device): AssignedDeviceShape {
   const assigned: AssignedDeviceShape = { resource: device.resource, vendor: device.vendor, id: device.id };
   if (device.paths.length > 0) {
     assigned.paths = [...device.paths];
+  }
+  if (device.groupIds !== undefined && device.groupIds.length > 0) {
+    assigned.groupIds = [...device.groupIds];
+  }
+  if (device.edits !== undefined) {
+    assigned.edits = device.edits;
   }
   return assigned;
 }

@@ -1,3 +1,5 @@
+import type { ContainerEdits } from "./container-edits.js";
+
 /** One allocatable device: a whole GPU, a MIG instance, an AMD GPU, or a generic device group. */
 export interface Device {
   /** Resource name it counts against: `nvidia.com/gpu`, `nvidia.com/mig-1g.10gb`, `amd.com/gpu`, … */
@@ -17,6 +19,13 @@ export interface Device {
   parentId?: string;
   /** MIG instance: the profile, e.g. `1g.10gb`. */
   migProfile?: string;
+  /** MIG instance: its `Device N` number on the parent GPU (`nvidia-smi -L`; CDI index name `<gpu>:<N>`). */
+  migDeviceIndex?: number;
+  /**
+   * What a container needs to use the device without a vendor runtime: device nodes, driver files
+   * (read-only), env. From the host's CDI spec or discovery (nvidia-edits.ts); rendered by docker-rendering.ts.
+   */
+  edits?: ContainerEdits;
   /** Total device memory in MiB, when known. */
   memoryMiB?: number;
   /** Numeric host group ids that own `paths` (AMD `render`/`video`): pass as Docker `GroupAdd`. */

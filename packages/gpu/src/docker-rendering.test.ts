@@ -74,14 +74,15 @@ describe("Docker rendering", () => {
           CgroupPermissions: "rwm",
         },
       ],
-      groupAdd: [],
       env: ["NVIDIA_VISIBLE_DEVICES=GPU-a,GPU-b,GPU-c"],
     });
     expect(toDockerDeviceOptions(allocation.containers.eval ?? [])).toEqual({
       DeviceRequests: [{ Driver: "nvidia", DeviceIDs: ["GPU-c"], Capabilities: [["gpu"]] }],
       Devices: [],
+      Mounts: [],
       GroupAdd: [],
       Env: ["NVIDIA_VISIBLE_DEVICES=GPU-c"],
+      HooksNotRun: [],
     });
     expect(toAssignedDevices(allocation)).toEqual({
       train: [

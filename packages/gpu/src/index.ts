@@ -4,6 +4,16 @@ export type {
   DiscoverAmdGpusOptions,
 } from "./amd-discovery.js";
 export { AMD_GPU_RESOURCE, discoverAmdGpus } from "./amd-discovery.js";
+export {
+  CdiSpecError,
+  DeviceEditsMissingError,
+  DeviceFileMissingError,
+  NvidiaDriverMissingError,
+} from "./cdi-errors.js";
+export type { CdiDevice, CdiSpec, ReadCdiSpecsOptions } from "./cdi-spec.js";
+export { CDI_SPEC_DIRS, cdiDeviceEdits, parseCdiSpec, readCdiSpecs } from "./cdi-spec.js";
+export type { ContainerEdits, DeviceNodeEdit, HookEdit, MountEdit } from "./container-edits.js";
+export { emptyEdits, mergeEdits } from "./container-edits.js";
 export type { DeviceBookOptions, LabelledAllocation, LocalDeviceBook, RestoreReport } from "./device-book.js";
 export { createDeviceBook } from "./device-book.js";
 export { chooseDevices } from "./device-choice.js";
@@ -28,14 +38,18 @@ export type {
 export type { DiscoverDevicesOptions, DiscoveredDevices } from "./discover-devices.js";
 export { discoverDevices } from "./discover-devices.js";
 export type {
+  DindDevicesShape,
   DockerDeviceMapping,
   DockerDeviceOptions,
   DockerDeviceRequest,
+  DockerReadOnlyBind,
   NvidiaRenderOptions,
+  RenderableDevice,
 } from "./docker-rendering.js";
 export {
   nvidiaVisibleDevicesEnv,
   toDindDevices,
+  toDockerDeviceMounts,
   toDockerDeviceOptions,
   toDockerDeviceRequests,
   toDockerDevices,
@@ -64,6 +78,30 @@ export {
   NVIDIA_GPU_RESOURCE,
   NVIDIA_SMI_ARGS,
 } from "./nvidia-discovery.js";
+export type {
+  ExecFileFn,
+  FindNvidiaDriverFilesOptions,
+  MigInstanceIds,
+  NvidiaDriverFiles,
+} from "./nvidia-driver-files.js";
+export {
+  findNvidiaDriverFiles,
+  isNvidiaDriverLibrary,
+  NVIDIA_DRIVER_BINARIES,
+  NVIDIA_DRIVER_LIBRARIES,
+  normalizeBusId,
+  parseGpuInformationMinor,
+  parseLdconfigCache,
+  parseMigDeviceTable,
+  parseMigMinors,
+} from "./nvidia-driver-files.js";
+export type { NvidiaEditsOptions, NvidiaEditsSource } from "./nvidia-edits.js";
+export {
+  cdiNamesOf,
+  DEFAULT_DRIVER_CAPABILITIES,
+  NVIDIA_CONTROL_NODES,
+  withNvidiaEdits,
+} from "./nvidia-edits.js";
 export type { CsvParseResult, NvidiaComputeApp, NvidiaGpuInfo } from "./nvidia-smi-csv.js";
 export {
   NVIDIA_QUERY_COMPUTE_APPS_FIELDS,

@@ -225,6 +225,7 @@ export async function discoverNvidiaGpus(
         name: `${gpu.name ?? "GPU"} MIG ${mig.profile}`,
         parentId: gpu.uuid,
         migProfile: mig.profile,
+        migDeviceIndex: mig.deviceIndex,
       });
     }
   }

@@ -69,7 +69,7 @@ it("the README usage runs (nvidia-smi replaced by a fake answering with the h100
   // --- end ---
 
   expect(logged).toEqual([]);
-  expect(dindDevices.deviceRequests[0]?.DeviceIDs).toHaveLength(2);
+  expect(dindDevices.deviceRequests?.[0]?.DeviceIDs).toHaveLength(2);
   expect(train.DeviceRequests).toEqual(dindDevices.deviceRequests);
   expect(accelerators).toEqual([
     { resourceType: "nvidia.com/gpu", available: "6" },
