@@ -3,12 +3,12 @@ import type { DindLease, DindPool, DockerClient, DockerEvent } from "@ild/dind-p
 import { exposePodFiles, type PodRoots } from "../files/pod-mounts.js";
 import { podPaths } from "../files/pod-paths.js";
 import type { PodIpNetworkOptions } from "../runner-types.js";
+import { createDindMemoryVolume, podMemoryVolumes } from "./dind-memory-volumes.js";
 import { applyDindSysctls } from "./dind-sysctls.js";
 import { egressAcquireOptions } from "./egress-request.js";
 import { ensureImageIn } from "./ensure-image.js";
 import { followEvents } from "./event-stream.js";
 import { LABEL_POD_UID, LABEL_RUNNER, LABEL_VOLUME } from "./labels.js";
-import { sharedMemoryVolumes } from "./memory-volumes.js";
 import type { EnsureImageRequest, Sandbox, SandboxEngine, SandboxRequest } from "./sandbox-engine.js";
 
 export interface DindEngineOptions {
@@ -69,10 +69,17 @@ export function createDindEngine(options: DindEngineOptions): SandboxEngine {
         // the DIND is the pod's sandbox: its namespaced sysctls are set there (Docker refuses them on
         // the host-namespace containers inside)
         await applyDindSysctls(docker, lease.containerId, plan, labels);
+        // every memory emptyDir: a tmpfs the DIND holds for the pod's life (kept across restarts)
         const memoryVolumeNames: Record<string, string> = {};
-        for (const name of sharedMemoryVolumes(plan)) {
-          memoryVolumeNames[name] = volumeName(name);
-          await lease.docker.createVolume(volumeName(name), { ...labels, [LABEL_VOLUME]: name });
+        for (const volume of podMemoryVolumes(plan)) {
+          memoryVolumeNames[volume.name] = volumeName(volume.name);
+          await createDindMemoryVolume(
+            docker,
+            lease.containerId,
+            lease.docker,
+            { ...volume, dockerName: volumeName(volume.name) },
+            { ...labels, [LABEL_VOLUME]: volume.name },
+          );
         }
         const podIpNetwork = options.podIpNetwork;
         if (request.podIp && podIpNetwork) {

@@ -1,32 +1,31 @@
 /**
  * A memory emptyDir lives as long as the pod, as in Kubernetes: what a container wrote there is still
- * there after the container restarted (host engine: a tmpfs volume the sandbox holds mounted).
+ * there after the container restarted, and it is still a tmpfs. Host engine: a tmpfs volume the sandbox
+ * holds mounted; dind engine: a tmpfs the DIND holds, bound by a named inner volume.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EngineKind } from "../runner-types.js";
+import { createEngineFixture, type EngineFixture } from "../test-support/engine-fixture.js";
 import { podInput, shell } from "../test-support/pods.js";
-import {
-  asHandle,
-  containerState,
-  createTestRunner,
-  readAll,
-  type TestRunner,
-} from "../test-support/runner-fixture.js";
+import { asHandle, containerState, readAll } from "../test-support/runner-fixture.js";
 
-let fixture: TestRunner;
+describe.each<EngineKind>(["host", "dind"])("memory emptyDir across a restart (%s engine)", (engine) => {
+  let fixture: EngineFixture;
 
-beforeAll(async () => {
-  fixture = await createTestRunner("memory-emptydir");
-}, 60_000);
+  beforeAll(async () => {
+    fixture = await createEngineFixture(`memory-emptydir-${engine}`, engine, {
+      backoff: { initialMs: 500, maxMs: 2000 },
+    });
+  }, 120_000);
 
-afterAll(async () => {
-  await fixture?.cleanup();
-}, 60_000);
+  afterAll(async () => {
+    await fixture?.cleanup();
+  }, 120_000);
 
-describe("memory emptyDir across a restart (host engine)", () => {
   it("keeps what the container's first instance wrote, still on tmpfs", async () => {
     const input = podInput("memory-restart", {
       restartPolicy: "OnFailure",
-      volumes: [{ name: "scratch", emptyDir: { medium: "Memory" } }],
+      volumes: [{ name: "scratch", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }],
       containers: [
         {
           ...shell(
@@ -38,10 +37,10 @@ describe("memory emptyDir across a restart (host engine)", () => {
       ],
     });
     const handle = asHandle(await fixture.runner.start(input));
-    const final = await fixture.runner.waitForCompletion(handle, { timeoutMs: 30_000 });
+    const final = await fixture.runner.waitForCompletion(handle, { timeoutMs: 60_000 });
     expect(final.phase).toBe("Succeeded");
     expect(containerState(final, "app")?.restartCount).toBe(1);
     expect(await readAll(await fixture.runner.logs(handle.podUid, "app"))).toBe("kept\ntmpfs\n");
     await fixture.runner.stop(handle);
-  });
+  }, 90_000);
 });

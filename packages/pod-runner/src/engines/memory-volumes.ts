@@ -3,8 +3,8 @@ import type { PodPlan } from "@ild/pod-translator";
 /**
  * Memory emptyDirs mounted by at least `minUsers` containers: these get a named Docker volume (shared by
  * the containers, and kept across a container's restarts when the sandbox holds it mounted); the others
- * are rendered as a per-container tmpfs mount by the translator. Default 2: shared ones only (the dind
- * engine has no sandbox container to hold a tmpfs volume); the host engine passes 1.
+ * are rendered as a per-container tmpfs mount by the translator. Default 2: shared ones only; the host
+ * engine passes 1 (its sandbox holds every one; the dind engine has dind-memory-volumes.ts).
  */
 export function sharedMemoryVolumes(plan: PodPlan, minUsers = 2): string[] {
   const containers = [...plan.initContainers, ...plan.containers];
