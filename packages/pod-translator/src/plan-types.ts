@@ -3,6 +3,8 @@
  * No Docker types here; `toDockerCreateBodies` renders a plan into Docker Engine API bodies.
  */
 
+import type { ContainerEdits } from "@ild/gpu";
+
 export type ContainerKind = "init" | "sidecar" | "regular";
 export type PullPolicy = "Always" | "IfNotPresent" | "Never";
 export type RestartPolicy = "Always" | "OnFailure" | "Never";
@@ -118,6 +120,8 @@ export interface AssignedDevice {
   paths?: string[];
   /** Numeric host group ids the container needs to use the device (AMD: `render`, `video`). */
   groupIds?: number[];
+  /** Device nodes, read-only driver files and env (CDI or discovery, @ild/gpu); rendered by @ild/gpu. */
+  edits?: ContainerEdits;
 }
 
 export interface SecurityPlan {

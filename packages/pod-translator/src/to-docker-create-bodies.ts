@@ -1,7 +1,7 @@
+import { toDockerDeviceOptions } from "@ild/gpu";
 import type {
   DockerContainerCreateBody,
   DockerDeviceMapping,
-  DockerDeviceRequest,
   DockerHostConfig,
   DockerMount,
 } from "./docker-types.js";
@@ -218,18 +218,17 @@ export function toDockerCreateBody(
     [POD_LABELS.containerKind]: container.kind,
     [POD_LABELS.restartGeneration]: String(generation),
   };
-  const nvidia = container.resources.devices.filter((device) => device.vendor === "nvidia");
+  // Device rendering lives in @ild/gpu (one home). `nested`: the DIND has the nodes and driver files at
+  // their container paths. NVIDIA_VISIBLE_DEVICES is always explicit (CUDA images set `all`).
+  const rendered = toDockerDeviceOptions(container.resources.devices, { placement: "nested" });
   const env = container.env
     .filter((variable) => variable.name !== "NVIDIA_VISIBLE_DEVICES")
     .map((variable) => `${variable.name}=${variable.value}`);
-  // Always explicit: images built FROM CUDA set `all`, which would expose every GPU under an nvidia runtime.
-  env.push(
-    `NVIDIA_VISIBLE_DEVICES=${nvidia.length > 0 ? nvidia.map((device) => device.id).join(",") : "void"}`,
-  );
+  env.push(...rendered.Env);
 
   const hostConfig: DockerHostConfig = {
     NetworkMode: context.networkMode,
-    Mounts: container.mounts.map((mount) => toDockerMount(mount, context)),
+    Mounts: [...container.mounts.map((mount) => toDockerMount(mount, context)), ...rendered.Mounts],
     RestartPolicy: { Name: "no" },
     AutoRemove: false,
   };
@@ -286,12 +285,7 @@ export function toDockerCreateBody(
   if (security.readOnlyRootFilesystem) {
     hostConfig.ReadonlyRootfs = true;
   }
-  const groups = new Set(security.supplementalGroups.map(String));
-  for (const device of resources.devices) {
-    for (const gid of device.groupIds ?? []) {
-      groups.add(String(gid));
-    }
-  }
+  const groups = new Set([...security.supplementalGroups.map(String), ...rendered.GroupAdd]);
   if (groups.size > 0) {
     hostConfig.GroupAdd = [...groups];
   }
@@ -301,24 +295,16 @@ export function toDockerCreateBody(
   if (sysctls.length > 0) {
     hostConfig.Sysctls = Object.fromEntries(sysctls);
   }
-  if (nvidia.length > 0) {
-    const request: DockerDeviceRequest = {
-      Driver: "nvidia",
-      DeviceIDs: nvidia.map((device) => device.id ?? ""),
-      Capabilities: [["gpu"]],
-      Options: {},
-    };
-    hostConfig.DeviceRequests = [request];
+  if (rendered.DeviceRequests.length > 0) {
+    hostConfig.DeviceRequests = rendered.DeviceRequests.map((request) => ({ ...request, Options: {} }));
   }
-  const devices: DockerDeviceMapping[] = [];
-  const devicePaths = resources.devices
-    .filter((device) => device.vendor !== "nvidia")
-    .flatMap((device) => device.paths ?? []);
+  const devices: DockerDeviceMapping[] = [...rendered.Devices];
   if (security.privileged === "capabilities") {
-    devicePaths.push(...(context.privilegedDevices ?? []));
-  }
-  for (const path of new Set(devicePaths)) {
-    devices.push({ PathOnHost: path, PathInContainer: path, CgroupPermissions: "rwm" });
+    for (const path of context.privilegedDevices ?? []) {
+      if (!devices.some((device) => device.PathInContainer === path)) {
+        devices.push({ PathOnHost: path, PathInContainer: path, CgroupPermissions: "rwm" });
+      }
+    }
   }
   if (devices.length > 0) {
     hostConfig.Devices = devices;
