@@ -14,6 +14,7 @@ import {
   type Device,
   discoverNvidiaGpus,
   genericDevicesFromConfig,
+  hostNvidiaEdits,
   type LocalDeviceBook,
 } from "@ild/gpu";
 import { createRunner, poolPodPaths, type Runner } from "@ild/pod-runner";
@@ -179,7 +180,17 @@ async function buildDeviceBook(config: IldConfig, logger: Logger): Promise<Local
   if (config.gpu.enabled) {
     const result = await discoverNvidiaGpus({ logger });
     if (result.ok) {
-      devices.push(...result.devices);
+      // Device nodes, driver files and env for containers inside the DINDs (CDI spec, else discovery).
+      const edits = await hostNvidiaEdits(result.devices);
+      if (edits.ok) {
+        logger.info({ source: edits.source }, `GPU container edits from ${edits.source}: ${edits.detail}`);
+      } else {
+        logger.error(
+          { code: edits.code },
+          `GPU container edits: ${edits.message}; GPU pods need the NVIDIA runtime`,
+        );
+      }
+      devices.push(...edits.devices);
       topology = result.topology;
       const models = [...new Set(result.gpus.map((gpu) => gpu.name))].join(", ");
       logger.info(

@@ -27,6 +27,8 @@ export interface DindDevices {
     Options?: Record<string, string>;
   }>;
   devices?: Array<{ PathOnHost: string; PathInContainer: string; CgroupPermissions: string }>;
+  /** Driver files (NVIDIA libraries, nvidia-smi) bind-mounted read-only at the same path inside. */
+  mounts?: Array<{ Type: "bind"; Source: string; Target: string; ReadOnly: true }>;
   groupAdd?: string[];
   env?: string[];
 }

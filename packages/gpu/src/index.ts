@@ -66,6 +66,8 @@ export {
 } from "./errors.js";
 export type { GenericDeviceConfig, GenericDeviceEntry, GenericDeviceOptions } from "./generic-devices.js";
 export { genericDevicesFromConfig } from "./generic-devices.js";
+export type { HostNvidiaEditsOptions, HostNvidiaEditsResult } from "./host-nvidia-edits.js";
+export { hostNvidiaEdits } from "./host-nvidia-edits.js";
 export type {
   DiscoverNvidiaGpusOptions,
   NvidiaDiscoveryFailure,

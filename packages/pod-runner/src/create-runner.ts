@@ -191,15 +191,9 @@ export function createRunner(options: RunnerOptions): Runner {
     for (const container of [...plan.initContainers, ...plan.containers]) {
       container.resources.devices = assigned[container.name] ?? [];
     }
-    const all = Object.values(allocation.containers).flat();
-    const dind = toDindDevices(all);
+    // Host paths of every booked node and driver file; inner containers find them at the same paths.
     return {
-      request: {
-        ...(dind.deviceRequests.length > 0 ? { deviceRequests: dind.deviceRequests } : {}),
-        ...(dind.devices.length > 0 ? { devices: dind.devices } : {}),
-        ...(dind.groupAdd.length > 0 ? { groupAdd: dind.groupAdd } : {}),
-        ...(dind.env.length > 0 ? { env: dind.env } : {}),
-      },
+      request: toDindDevices(Object.values(allocation.containers).flat()),
       labels: deviceLabels(allocation),
     };
   };

@@ -117,6 +117,9 @@ export function dindContainerSpec(input: DindContainerSpecInput): ContainerCreat
   } else {
     delete hostConfig.Devices;
   }
+  if (input.devices?.mounts !== undefined && input.devices.mounts.length > 0) {
+    hostConfig.Mounts = [...((hostConfig.Mounts as unknown[] | undefined) ?? []), ...input.devices.mounts];
+  }
   if (input.devices?.groupAdd !== undefined) {
     hostConfig.GroupAdd = input.devices.groupAdd;
   }
