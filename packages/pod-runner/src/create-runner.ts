@@ -106,6 +106,7 @@ export function createRunner(options: RunnerOptions): Runner {
   // another level); hooks may only add restrictions. hookConfig.hostPathAllowList is the list's old place.
   const translateOptions: TranslatePodOptions = {
     ...options.translateOptions,
+    ...(options.devices === undefined ? {} : { devicesAssignedLater: true }),
     policy: { hostPathAllowList: hookConfig.hostPathAllowList ?? [], ...options.translateOptions?.policy },
   };
 

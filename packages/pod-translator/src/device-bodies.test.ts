@@ -55,4 +55,18 @@ describe("inner container bodies of a GPU pod (devices with edits, rendered by @
     expect(log?.Env).toContain("NVIDIA_VISIBLE_DEVICES=void");
     expect(log?.Env).not.toContain("NVIDIA_VISIBLE_DEVICES=all");
   });
+
+  it("devicesAssignedLater (the runner books after translating): a GPU request needs no device yet", () => {
+    const pod = {
+      metadata: { name: "gpu", namespace: "ml", uid: "1c8d0b63-7e2f-4a4b-8d9c-3b2e1f0a9d8c" },
+      spec: {
+        containers: [
+          { name: "cuda", image: "ild/busybox:1", resources: { limits: { "nvidia.com/gpu": "1" } } },
+        ],
+      },
+    };
+    expect(() => translatePod({ pod })).toThrow('1 "nvidia.com/gpu" requested but 0 device(s) assigned');
+    const { plan } = translatePod({ pod, options: { devicesAssignedLater: true } });
+    expect(plan.containers[0]?.resources.extended).toEqual({ "nvidia.com/gpu": 1 });
+  });
 });

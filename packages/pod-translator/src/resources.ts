@@ -36,6 +36,7 @@ export function planResources(
   path: string,
   assigned: readonly AssignedDevice[] | undefined,
   issues: IssueCollector,
+  assignedLater = false,
 ): ResourcePlan {
   const plan: ResourcePlan = { extended: {}, devices: [...(assigned ?? [])] };
   const limits = container.resources?.limits ?? {};
@@ -116,7 +117,7 @@ export function planResources(
   }
   for (const [name, count] of Object.entries(plan.extended)) {
     const matching = plan.devices.filter((device) => device.resource === name).length;
-    if (matching === count) {
+    if (matching === count || (matching === 0 && assignedLater && assigned === undefined)) {
       continue;
     }
     if (matching === 0 && !isDeviceResource(name)) {

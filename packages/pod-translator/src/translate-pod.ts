@@ -38,6 +38,8 @@ export interface TranslatePodOptions {
   policy?: TranslationPolicy;
   /** Devices booked for each container (by container name): GPU/MIG UUIDs, device paths. */
   devices?: Record<string, AssignedDevice[]>;
+  /** The caller books devices after translating (the runner): device resources need none assigned yet. */
+  devicesAssignedLater?: boolean;
   /** Overrides `spec.nodeName` for the downward API. */
   nodeName?: string;
   /** Overrides `status.podIP` for the downward API. */
@@ -249,7 +251,13 @@ export function translatePod(input: TranslatePodInput): TranslatePodResult {
       pullPolicy,
       env,
       mounts: planMounts(container, path, env, volumes, extraDirectories, issues),
-      resources: planResources(container, path, options.devices?.[container.name], issues),
+      resources: planResources(
+        container,
+        path,
+        options.devices?.[container.name],
+        issues,
+        options.devicesAssignedLater,
+      ),
       security: planSecurity(container, path, podSecurity, sysctls, issues),
       ports,
       probes: {},
