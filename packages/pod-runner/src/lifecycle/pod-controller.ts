@@ -657,6 +657,7 @@ export class PodController {
 
   recordExit(container: ContainerRecord, info: ContainerInspect | undefined): void {
     container.ready = false;
+    container.lastTerminatedId = info?.id ?? container.containerId;
     if (info === undefined) {
       container.state = {
         kind: "terminated",

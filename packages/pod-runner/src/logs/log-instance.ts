@@ -12,7 +12,12 @@ export function logInstance(container: ContainerRecord, previous: boolean, podNa
   const name = container.plan.name;
   const replaced = container.state.kind !== "waiting";
   if (previous) {
-    const id = replaced ? container.previousContainerId : container.containerId;
+    // the instance whose exit was recorded last; after a runner restart, by the container's state (a
+    // new instance may already have its id while its state still reads waiting)
+    const id =
+      container.state.kind === "terminated"
+        ? container.previousContainerId
+        : (container.lastTerminatedId ?? (replaced ? container.previousContainerId : container.containerId));
     return id !== undefined && container.lastState?.kind === "terminated"
       ? { id }
       : { id: undefined, message: `previous terminated container "${name}" in pod "${podName}" not found` };

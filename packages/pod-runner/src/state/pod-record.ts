@@ -27,6 +27,8 @@ export interface ContainerRecord {
   containerId?: string;
   /** Docker id of the previous (terminated) instance, kept for `Previous` logs. */
   previousContainerId?: string;
+  /** Docker id of the instance whose exit was recorded last (what `Previous` logs serve). */
+  lastTerminatedId?: string;
   /** Set when the runner decided this container will not run again. */
   final: boolean;
   /** The runner stopped this instance (sidecar after the regular containers, pod stop). */
