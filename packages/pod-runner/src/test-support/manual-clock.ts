@@ -56,8 +56,17 @@ export class ManualClock implements Clock {
   }
 }
 
+/**
+ * Lets pending work run: event-loop turns, with two short real pauses between them so that real file
+ * I/O the runner does between engine calls (pod folders, mount checks) completes on a loaded machine.
+ */
 export async function flush(rounds = 20): Promise<void> {
-  for (let index = 0; index < rounds; index += 1) {
-    await new Promise((resolve) => setImmediate(resolve));
+  for (let pass = 0; pass < 3; pass += 1) {
+    for (let index = 0; index < rounds; index += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (pass < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
   }
 }
